@@ -10,6 +10,14 @@ internal static class Program
         app.Configure(config =>
         {
             config.SetApplicationName("helmholtz");
+            config.SetExceptionHandler((ex, _) =>
+            {
+                // Parse errors (unknown option, bad value) reach here: one line, exit code 2.
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 2;
+            });
+
+            // Commands are registered here, one line each, grouped by area.
         });
         return app.Run(args);
     }

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Helmholtz.Cli.Infrastructure;
+
+/// <summary>Exit codes shared by every command.</summary>
+internal static class ExitCode
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+}
+
+/// <summary>
+/// Base of every Helmholtz command: runs <see cref="Run"/> and turns exceptions into one message on stderr and an
+/// exit code (2 for bad input — a wrong path, a corrupt file, an invalid option or model — and 1 for anything else).
+/// </summary>
+internal abstract class HelmholtzCommand<TSettings> : Command<TSettings>
+    where TSettings : CommandSettings
+{
+    public sealed override int Execute(CommandContext context, TSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Run(settings, cancellationToken);
+        }
+        catch (Exception ex) when (IsBadInput(ex))
+        {
+            Cli.Error(ex.Message);
+            return ExitCode.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Cli.Error("cancelled");
+            return ExitCode.Failure;
+        }
+    }
+
+    /// <summary>Does the command's work and returns its exit code.</summary>
+    protected abstract int Run(TSettings settings, CancellationToken cancellationToken);
+
+    internal static bool IsBadInput(Exception ex) => ex is BadInputException
+        or ArgumentException
+        or FormatException
+        or InvalidDataException
+        or FileNotFoundException
+        or DirectoryNotFoundException
+        or JsonException;
+}
+
+/// <summary>A user error the CLI reports with exit code 2 (bad option, bad file, divergence the user can fix).</summary>
+internal sealed class BadInputException(string message) : Exception(message);
+
+/// <summary>Console helpers shared by the commands.</summary>
+internal static class Cli
+{
+    /// <summary>Options for the one JSON object a <c>--json</c> command prints on its last line.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Writes <paramref name="value"/> as one line of JSON on stdout.</summary>
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+
+    /// <summary>Writes one error line to stderr.</summary>
+    public static void Error(string message) => Console.Error.WriteLine($"error: {message}");
+
+    /// <summary>An ANSI console on stderr, so that progress and tables never mix with the JSON on stdout.</summary>
+    public static IAnsiConsole Stderr { get; } = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Console.Error),
+    });
+}
