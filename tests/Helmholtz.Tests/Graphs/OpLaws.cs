@@ -1,0 +1,129 @@
+using Helmholtz.Graphs;
+using Helmholtz.Graphs.Ops;
+using Helmholtz.Tensors;
+using Tensor = Helmholtz.Tensors.Tensor;
+
+namespace Helmholtz.Tests.Graphs;
+
+/// <summary>One input of an op under test: its run-time shape (batch first when batched) and how to fill it.</summary>
+public sealed record InputSpec(int[] Shape, bool Batched = true, bool Differentiable = true, Func<int, float>? Init = null)
+{
+    /// <summary>A parameter-like (unbatched) input.</summary>
+    public static InputSpec Param(params int[] shape) => new(shape, Batched: false);
+
+    /// <summary>A batched input.</summary>
+    public static InputSpec Batch(params int[] shape) => new(shape);
+}
+
+/// <summary>An op under test and its inputs.</summary>
+public sealed record OpCase(string Name, Func<Op> Create, params InputSpec[] Inputs)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// One law for every op: its VJP equals central finite differences of φ(inputs) = Σ r ⊙ f(inputs) for a random
+/// cotangent r. An op is checked by being listed in <see cref="All"/>.
+/// </summary>
+public sealed class OpLaws
+{
+    private static readonly Func<int, float> OneHotOf4 = i => i % 4 == 1 ? 1f : 0f;
+
+    public static readonly OpCase[] All =
+    [
+        new("dense identity", () => new DenseOp(Activation.Identity), InputSpec.Batch(3, 4), InputSpec.Param(5, 4), InputSpec.Param(5)),
+        new("dense tanh", () => new DenseOp(Activation.Tanh), InputSpec.Batch(3, 4), InputSpec.Param(5, 4), InputSpec.Param(5)),
+        new("dense sigmoid no bias", () => new DenseOp(Activation.Sigmoid), InputSpec.Batch(2, 6), InputSpec.Param(3, 6)),
+        new("dense relu", () => new DenseOp(Activation.Relu), InputSpec.Batch(3, 4), InputSpec.Param(5, 4), InputSpec.Param(5)),
+        new("mse", () => new MseLossOp(), InputSpec.Batch(3, 4), InputSpec.Batch(3, 4)),
+        new("cross-entropy", () => new CrossEntropyLossOp(), InputSpec.Batch(3, 4), new InputSpec([3, 4], Differentiable: false, Init: OneHotOf4)),
+    ];
+
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in All)
+        {
+            data.Add(c.Name);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void VjpMatchesCentralDifferences(string name) => VjpChecker.Check(All.Single(x => x.Name == name), seed: 1234);
+}
+
+/// <summary>Checks an op's Backward against central differences of its Forward.</summary>
+internal static class VjpChecker
+{
+    public static void Check(OpCase c, ulong seed = 1)
+    {
+        var op = c.Create();
+        var rng = new Rng(seed);
+        var context = new OpContext();
+        var inputs = c.Inputs.Select(s => new Tensor(s.Shape)).ToArray();
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            var span = inputs[k].Span;
+            for (int i = 0; i < span.Length; i++)
+            {
+                span[i] = c.Inputs[k].Init?.Invoke(i) ?? (float)(rng.NextDouble() * 2 - 1);
+            }
+        }
+
+        // Shape inference through a real builder, so the op's InferShape is exercised too.
+        var builder = new GraphBuilder();
+        var nodes = c.Inputs.Select((s, k) => s.Batched
+            ? builder.Input($"in{k}", s.Shape[1..])
+            : builder.Parameter($"in{k}", new Tensor(s.Shape))).ToArray();
+        var outNode = builder.Apply(op, "out", nodes);
+        int batch = c.Inputs.FirstOrDefault(s => s.Batched)?.Shape[0] ?? 1;
+        var output = new Tensor(outNode.RuntimeShape(batch));
+
+        op.Forward(context, inputs, output);
+        var cotangent = new Tensor(output.Shape.ToArray());
+        rng.FillUniform(cotangent.Span, -1f, 1f);
+        var grads = inputs.Select((t, k) => c.Inputs[k].Differentiable ? new Tensor(t.Shape.ToArray()) : null).ToArray();
+        op.Backward(context, inputs, output, cotangent, grads);
+
+        double Phi()
+        {
+            op.Forward(context, inputs, output);
+            double s = 0;
+            for (int i = 0; i < output.Length; i++)
+            {
+                s += (double)cotangent.Span[i] * output.Span[i];
+            }
+
+            return s;
+        }
+
+        double h = Tolerance.FiniteDifferenceStep;
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            if (grads[k] is not { } g)
+            {
+                continue;
+            }
+
+            var x = inputs[k].Span;
+            int step = Math.Max(1, x.Length / 24);
+            for (int i = 0; i < x.Length; i += step)
+            {
+                float saved = x[i];
+                x[i] = (float)(saved + h);
+                double plus = Phi();
+                x[i] = (float)(saved - h);
+                double minus = Phi();
+                x[i] = saved;
+                double fd = (plus - minus) / (2 * h);
+                double analytic = g.Span[i];
+                double err = Math.Abs(fd - analytic) / Math.Max(1.0, Math.Abs(analytic));
+                Assert.True(err <= Tolerance.FiniteDifferenceFloat32,
+                    $"{c.Name}: d/d input {k}[{i}]: backward gives {analytic:R}, central differences {fd:R} (relative error {err:E2}).");
+            }
+        }
+    }
+}
