@@ -1,0 +1,100 @@
+using Helmholtz.Graphs;
+using Helmholtz.Tensors;
+
+namespace Helmholtz.Training;
+
+/// <summary>Everything that defines a supervised training run; stored as <c>config.json</c> in the run folder.</summary>
+/// <remarks>Two runs with equal configs (and equal thread counts) produce bit-identical metrics and weights.</remarks>
+public sealed record TrainingConfig
+{
+    /// <summary>Learning algorithm: <c>bp</c> or a predictive-coding schedule (<c>pc-fixed</c>, <c>pc-standard</c>, …).</summary>
+    public string Algorithm { get; init; } = "bp";
+
+    /// <summary>Network family: <c>mlp</c>, <c>cnn</c>, <c>rnn</c> or <c>lstm</c>.</summary>
+    public string Model { get; init; } = "mlp";
+
+    /// <summary>Hidden layer sizes (MLP) or the hidden state size (RNN/LSTM: first entry).</summary>
+    public int[] Hidden { get; init; } = [128, 128];
+
+    /// <summary>Hidden nonlinearity.</summary>
+    public Activation Activation { get; init; } = Activation.Tanh;
+
+    /// <summary>Training loss.</summary>
+    public LossKind Loss { get; init; } = LossKind.Mse;
+
+    /// <summary>Dataset name: <c>digits</c>, <c>mnist</c> or <c>fashion-mnist</c>.</summary>
+    public string Dataset { get; init; } = "digits";
+
+    /// <summary>Folder holding the IDX files, or null for the dataset's default location.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Number of passes over the training set.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Examples per batch.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Optimiser step size.</summary>
+    public float LearningRate { get; init; } = 0.02f;
+
+    /// <summary>Optimiser: <c>sgd</c> or <c>adam</c>.</summary>
+    public string Optimizer { get; init; } = "sgd";
+
+    /// <summary>SGD momentum (0 = plain SGD).</summary>
+    public float Momentum { get; init; }
+
+    /// <summary>L2 weight decay added to the gradient.</summary>
+    public float WeightDecay { get; init; }
+
+    /// <summary>Seed of the initial weights and of the data order.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Threads for matrix products (results do not depend on it).</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Shuffle the training set each epoch (false: file order).</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Stop each epoch after this many batches (0 = all).</summary>
+    public int MaxBatches { get; init; }
+
+    /// <summary>Initial parameters (safetensors with PyTorch-compatible names), or null for the seeded initialisation.</summary>
+    public string? InitFile { get; init; }
+
+    /// <summary>Predictive coding: inference steps per batch.</summary>
+    public int InferenceSteps { get; init; } = 20;
+
+    /// <summary>Predictive coding: inference step size η_v.</summary>
+    public float InferenceRate { get; init; } = 0.1f;
+
+    /// <summary>Relaxed predictive coding: the constraints removed (<c>backward-weights</c>, <c>no-derivative</c>, <c>error-connections</c>).</summary>
+    public string[] Relaxations { get; init; } = [];
+
+    /// <summary>Predictive coding: learn per-layer precisions.</summary>
+    public bool LearnPrecision { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        Require(Epochs > 0, "--epochs", $"must be positive (got {Epochs})");
+        Require(BatchSize > 0, "--batch", $"must be positive (got {BatchSize})");
+        Require(LearningRate > 0 && float.IsFinite(LearningRate), "--lr", $"must be a positive number (got {LearningRate})");
+        Require(Threads > 0, "--threads", $"must be positive (got {Threads})");
+        Require(MaxBatches >= 0, "--max-batches", $"must be zero or positive (got {MaxBatches})");
+        Require(Hidden.Length > 0 && Hidden.All(h => h > 0), "--hidden", "must list positive layer sizes, e.g. 128,128");
+        Require(Momentum is >= 0 and < 1, "--momentum", $"must be in [0, 1) (got {Momentum})");
+        Require(WeightDecay >= 0, "--weight-decay", $"must be zero or positive (got {WeightDecay})");
+        Require(InferenceSteps > 0, "--T", $"must be positive (got {InferenceSteps})");
+        Require(InferenceRate > 0 && float.IsFinite(InferenceRate), "--eta-v", $"must be a positive number (got {InferenceRate})");
+        Require(Optimizer is "sgd" or "adam", "--optimizer", $"must be sgd or adam (got '{Optimizer}')");
+        Require(Model is "mlp" or "cnn" or "rnn" or "lstm", "--model", $"must be mlp, cnn, rnn or lstm (got '{Model}')");
+    }
+
+    private static void Require(bool ok, string option, string message)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"{option} {message}.");
+        }
+    }
+}
