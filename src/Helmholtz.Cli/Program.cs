@@ -4,6 +4,14 @@ namespace Helmholtz.Cli;
 
 internal static class Program
 {
+    /// <summary>
+    /// Accepts the thesis's name for the number of inference steps, <c>--T</c>, which the parser cannot declare
+    /// (long option names need two characters): it becomes <c>--inference-steps</c>.
+    /// </summary>
+    internal static string[] NormalizeArguments(string[] args) => args
+        .Select(a => a == "--T" ? "--inference-steps" : a.StartsWith("--T=", StringComparison.Ordinal) ? "--inference-steps=" + a[4..] : a)
+        .ToArray();
+
     public static int Main(string[] args)
     {
         var app = new CommandApp();
@@ -18,7 +26,10 @@ internal static class Program
             });
 
             // Commands are registered here, one line each, grouped by area.
+            config.AddCommand<Commands.Train.TrainCommand>("train")
+                .WithDescription("Train a network (backprop or predictive coding) and keep a run folder.")
+                .WithExample("train", "--algo", "bp", "--model", "mlp", "--dataset", "fashion-mnist", "--epochs", "10");
         });
-        return app.Run(args);
+        return app.Run(NormalizeArguments(args));
     }
 }

@@ -1,0 +1,27 @@
+using Helmholtz.Training;
+using ScottPlot;
+
+namespace Helmholtz.Cli.Plots;
+
+/// <summary>The learning curves of a training run: losses on the left axis, test accuracy on the right.</summary>
+internal static class TrainingCurves
+{
+    public static void Save(IReadOnlyList<EpochMetrics> metrics, string title, string basePath)
+    {
+        var plot = new Plot();
+        double[] epochs = metrics.Select(m => (double)m.Epoch).ToArray();
+        var train = plot.Add.Scatter(epochs, metrics.Select(m => m.TrainLoss).ToArray());
+        train.LegendText = "train loss";
+        var test = plot.Add.Scatter(epochs, metrics.Select(m => m.TestLoss).ToArray());
+        test.LegendText = "test loss";
+        var accuracy = plot.Add.Scatter(epochs, metrics.Select(m => 100 * m.TestAccuracy).ToArray());
+        accuracy.LegendText = "test accuracy (%)";
+        accuracy.Axes.YAxis = plot.Axes.Right;
+        plot.Axes.Bottom.Label.Text = "epoch";
+        plot.Axes.Left.Label.Text = "loss";
+        plot.Axes.Right.Label.Text = "test accuracy (%)";
+        plot.Title(title);
+        plot.ShowLegend(Alignment.MiddleRight);
+        Figures.Save(plot, basePath);
+    }
+}

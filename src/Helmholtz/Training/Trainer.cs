@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Helmholtz.Data;
+using Helmholtz.Graphs;
+using Helmholtz.Optim;
+using Tensor = Helmholtz.Tensors.Tensor;
+
+namespace Helmholtz.Training;
+
+/// <summary>Thrown when a loss, value or error becomes NaN or infinite during training.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
+
+/// <summary>Runs epochs of an <see cref="ITrainingAlgorithm"/> over a dataset and evaluates on a held-out split.</summary>
+/// <remarks>
+/// The batch order of epoch e is a pure function of (seed, e), so a run resumed at an epoch boundary visits exactly
+/// the batches an uninterrupted run would.
+/// </remarks>
+public sealed class Trainer
+{
+    private readonly Model _model;
+    private readonly ITrainingAlgorithm _algorithm;
+    private readonly IOptimizer _optimizer;
+    private readonly BatchIterator _batches;
+    private readonly int[] _labels;
+    private readonly OpContext _context;
+    private readonly Dictionary<int, Executor> _evaluators = [];
+
+    /// <summary>Prepares training of <paramref name="model"/> on <paramref name="train"/>.</summary>
+    public Trainer(Model model, ITrainingAlgorithm algorithm, IOptimizer optimizer, Dataset train, TrainingConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(algorithm);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(config);
+        _model = model;
+        _algorithm = algorithm;
+        _optimizer = optimizer;
+        _context = algorithm.Executor.Context;
+        _batches = new BatchIterator(train, new BatchOptions(config.BatchSize, config.Seed, config.Shuffle, DropLast: true, config.MaxBatches));
+        _labels = new int[config.BatchSize];
+    }
+
+    /// <summary>Batches in one epoch.</summary>
+    public int BatchesPerEpoch => _batches.BatchesPerEpoch;
+
+    /// <summary>Trains one epoch (1-based <paramref name="epoch"/>); reports each finished batch to <paramref name="onBatch"/>.</summary>
+    /// <returns>The number of batches, the mean training loss, and the elapsed seconds.</returns>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public (int Batches, double MeanLoss, double Seconds) TrainEpoch(int epoch, Action<int, float>? onBatch = null, CancellationToken cancellationToken = default)
+    {
+        var executor = _algorithm.Executor;
+        Tensor x = executor.Value(_model.Input), y = executor.Value(_model.Target);
+        var xFlat = x.Span;
+        var yFlat = y.Span;
+        _batches.BeginEpoch(epoch - 1);
+        double lossSum = 0;
+        int batches = 0;
+        var clock = Stopwatch.StartNew();
+        while (_batches.Next(xFlat, yFlat, _labels, out _))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            float loss = _algorithm.TrainStep(_optimizer);
+            if (!float.IsFinite(loss))
+            {
+                throw new TrainingDivergedException(
+                    $"The training loss became {loss} at epoch {epoch}, batch {batches + 1} ({_algorithm.Name}); lower the learning rate (--lr){(_algorithm.Name.StartsWith("pc", StringComparison.Ordinal) ? " or the inference rate (--eta-v)" : "")}.");
+            }
+
+            lossSum += loss;
+            batches++;
+            onBatch?.Invoke(batches, loss);
+        }
+
+        return (batches, batches == 0 ? double.NaN : lossSum / batches, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Mean loss and accuracy (argmax of the output against the label) over <paramref name="data"/>.</summary>
+    public (double Loss, double Accuracy) Evaluate(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        const int EvalBatch = 500;
+        int features = data.Features, classes = data.ClassCount;
+        double lossSum = 0;
+        int correct = 0;
+        for (int start = 0; start < data.Count; start += EvalBatch)
+        {
+            int n = Math.Min(EvalBatch, data.Count - start);
+            var ex = Evaluator(n);
+            var x = ex.Value(_model.Input).Span;
+            var y = ex.Value(_model.Target).Span;
+            y.Clear();
+            data.Images.ReadOnlySpan.Slice(start * features, n * features).CopyTo(x);
+            for (int i = 0; i < n; i++)
+            {
+                y[i * classes + data.Label(start + i)] = 1f;
+            }
+
+            ex.Forward();
+            lossSum += (double)ex.Value(_model.Loss).Span[0] * n;
+            var output = ex.Value(_model.Output).ReadOnlySpan;
+            int width = output.Length / n;
+            for (int i = 0; i < n; i++)
+            {
+                if (TensorPrimitives.IndexOfMax(output.Slice(i * width, width)) == data.Label(start + i))
+                {
+                    correct++;
+                }
+            }
+        }
+
+        return (lossSum / data.Count, (double)correct / data.Count);
+    }
+
+    private Executor Evaluator(int batch)
+    {
+        if (!_evaluators.TryGetValue(batch, out var ex))
+        {
+            ex = new Executor(_model.Graph, batch, _context);
+            _evaluators[batch] = ex;
+        }
+
+        return ex;
+    }
+}
