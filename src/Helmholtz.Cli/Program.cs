@@ -29,6 +29,11 @@ internal static class Program
             config.AddCommand<Commands.Train.TrainCommand>("train")
                 .WithDescription("Train a network (backprop or predictive coding) and keep a run folder.")
                 .WithExample("train", "--algo", "bp", "--model", "mlp", "--dataset", "fashion-mnist", "--epochs", "10");
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("End-to-end speed measurements; --json prints one JSON object.");
+                bench.AddCommand<Commands.Bench.BenchGemmCommand>("gemm").WithDescription("GFLOP/s of the GEMM kernel on n×n products.");
+            });
         });
         return app.Run(NormalizeArguments(args));
     }
