@@ -18,6 +18,11 @@ internal static class Program
             });
 
             // Commands are registered here, one line each, grouped by area.
+            config.AddBranch("aif", aif =>
+            {
+                aif.SetDescription("Discrete active inference (pymdp-compatible agents, T-maze, grid world, bandit)");
+                aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
+            });
         });
         return app.Run(args);
     }
