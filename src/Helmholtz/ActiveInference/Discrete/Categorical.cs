@@ -159,7 +159,7 @@ public static class Categorical
     }
 
     /// <summary>The digamma function ψ(x) = d ln Γ(x)/dx for x &gt; 0, accurate to about 1e-13.</summary>
-    /// <remarks>Shifts x above 6 with ψ(x) = ψ(x + 1) − 1/x, then uses the asymptotic series
+    /// <remarks>Shifts x above 12 with ψ(x) = ψ(x + 1) − 1/x, then uses the asymptotic series to x^−10
     /// ln x − 1/(2x) − Σ B_{2k}/(2k x^{2k}) (Abramowitz &amp; Stegun 6.3.18).</remarks>
     public static double Digamma(double x)
     {
@@ -169,7 +169,7 @@ public static class Categorical
         }
 
         double result = 0;
-        while (x < 6)
+        while (x < 12)
         {
             result -= 1 / x;
             x += 1;

@@ -370,7 +370,7 @@ public sealed class GenerativeModel
 
             if (Math.Abs(sum - 1) > NormalisationTolerance)
             {
-                string col = Index(x.Shape, j);
+                string col = Index(x.Shape[1..], j);
                 col = "[:, " + col[1..];
                 throw new ModelException($"{name}{col} sums to {Fmt(sum)}: every column (over axis 0) must sum to 1 within {Fmt(NormalisationTolerance)}");
             }
