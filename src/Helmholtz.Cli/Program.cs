@@ -34,6 +34,11 @@ internal static class Program
                 bench.SetDescription("End-to-end speed measurements; --json prints one JSON object.");
                 bench.AddCommand<Commands.Bench.BenchGemmCommand>("gemm").WithDescription("GFLOP/s of the GEMM kernel on n×n products.");
             });
+            config.AddBranch("aif", aif =>
+            {
+                aif.SetDescription("Discrete active inference (pymdp-compatible agents, T-maze, grid world, bandit)");
+                aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
+            });
         });
         return app.Run(NormalizeArguments(args));
     }
