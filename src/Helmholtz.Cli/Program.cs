@@ -5,12 +5,21 @@ namespace Helmholtz.Cli;
 internal static class Program
 {
     /// <summary>
-    /// Accepts the thesis's name for the number of inference steps, <c>--T</c>, which the parser cannot declare
-    /// (long option names need two characters): it becomes <c>--inference-steps</c>.
+    /// Long options with one-letter names that the parser cannot declare (long names need two characters), with the
+    /// names they stand for: the thesis's <c>--T</c> (inference steps) and <c>--n</c> (matrix size).
     /// </summary>
-    internal static string[] NormalizeArguments(string[] args) => args
-        .Select(a => a == "--T" ? "--inference-steps" : a.StartsWith("--T=", StringComparison.Ordinal) ? "--inference-steps=" + a[4..] : a)
-        .ToArray();
+    private static readonly Dictionary<string, string> OneLetterOptions = new(StringComparer.Ordinal)
+    {
+        ["--T"] = "--inference-steps",
+        ["--n"] = "--size",
+    };
+
+    internal static string[] NormalizeArguments(string[] args) => args.Select(a =>
+    {
+        int eq = a.IndexOf('=', StringComparison.Ordinal);
+        string name = eq < 0 ? a : a[..eq];
+        return OneLetterOptions.TryGetValue(name, out var full) ? full + (eq < 0 ? "" : a[eq..]) : a;
+    }).ToArray();
 
     public static int Main(string[] args)
     {
@@ -26,12 +35,15 @@ internal static class Program
             });
 
             // Commands are registered here, one line each, grouped by area.
+            config.AddCommand<Commands.Quickstart.QuickstartCommand>("quickstart")
+                .WithDescription("Train a small network on the embedded digits and print its test accuracy (no download).");
             config.AddCommand<Commands.Train.TrainCommand>("train")
                 .WithDescription("Train a network (backprop or predictive coding) and keep a run folder.")
                 .WithExample("train", "--algo", "bp", "--model", "mlp", "--dataset", "fashion-mnist", "--epochs", "10");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("End-to-end speed measurements; --json prints one JSON object.");
+                bench.AddCommand<Commands.Bench.BenchTrainCommand>("train").WithDescription("Epoch time and test accuracy of a training run (no run folder).");
                 bench.AddCommand<Commands.Bench.BenchGemmCommand>("gemm").WithDescription("GFLOP/s of the GEMM kernel on n×n products.");
             });
             config.AddBranch("aif", aif =>
