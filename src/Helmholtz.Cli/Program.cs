@@ -18,6 +18,8 @@ internal static class Program
             });
 
             // Commands are registered here, one line each, grouped by area.
+            config.AddBranch("env", env => env.AddCommand<Commands.Env.EnvRolloutCommand>("rollout")
+                .WithDescription("Step a control environment from an explicit state through a list of actions."));
         });
         return app.Run(args);
     }
