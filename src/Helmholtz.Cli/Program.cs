@@ -27,6 +27,7 @@ internal static class Program
         app.Configure(config =>
         {
             config.SetApplicationName("helmholtz");
+            config.UseStrictParsing();
             config.SetExceptionHandler((ex, _) =>
             {
                 // Parse errors (unknown option, bad value) reach here: one line, exit code 2.
@@ -51,6 +52,8 @@ internal static class Program
                 aif.SetDescription("Discrete active inference (pymdp-compatible agents, T-maze, grid world, bandit)");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
             });
+            config.AddBranch("env", env => env.AddCommand<Commands.Env.EnvRolloutCommand>("rollout")
+                .WithDescription("Step a control environment from an explicit state through a list of actions."));
         });
         return app.Run(NormalizeArguments(args));
     }
