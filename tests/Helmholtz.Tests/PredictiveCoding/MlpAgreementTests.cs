@@ -62,7 +62,6 @@ public sealed class MlpAgreementTests
         const float etaV = 0.1f, lr = 0.05f;
         var model = PcTestKit.Mlp(Sizes, seed: 7);
         var (x, y) = PcTestKit.Batch(model, batch, seed: 8);
-        var parameters = model.Graph.Parameters;
         int L = Sizes.Length - 1;
         var w = Enumerable.Range(0, L).Select(l => ToDouble(model.Graph.ParameterOf(model.Graph[$"layers.{l}.weight"]).Value)).ToArray();
         var b = Enumerable.Range(0, L).Select(l => ToDouble(model.Graph.ParameterOf(model.Graph[$"layers.{l}.bias"]).Value)).ToArray();
@@ -82,19 +81,18 @@ public sealed class MlpAgreementTests
             for (int i = 0; i < got.Length; i++)
             {
                 // float32 vs double over T = 20 steps: each weight is within a few float32 ulps of its double value,
-                // and the update (≈ lr·|g|) within 1e-4 of its own size.
+                // and the update within 1e-5 of the largest update (measured: equal to the last float32 digit).
                 double err = Math.Abs(got[i] - w[l][i]);
-                Assert.True(err <= 4e-7 * Math.Abs(w[l][i]) + 1e-4 * scale, $"{algo} layers.{l}.weight[{i}]: engine {got[i]:R}, torch loops {w[l][i]:R}");
+                Assert.True(err <= 4e-7 * Math.Abs(w[l][i]) + 1e-5 * scale, $"{algo} layers.{l}.weight[{i}]: engine {got[i]:R}, torch loops {w[l][i]:R}");
             }
 
             var gotB = model.Graph.ParameterOf(model.Graph[$"layers.{l}.bias"]).Value.ReadOnlySpan;
             for (int i = 0; i < gotB.Length; i++)
             {
-                Assert.True(Math.Abs(gotB[i] - b[l][i]) <= 4e-7 * Math.Abs(b[l][i]) + 1e-4 * scale, $"{algo} layers.{l}.bias[{i}]: engine {gotB[i]:R}, torch loops {b[l][i]:R}");
+                Assert.True(Math.Abs(gotB[i] - b[l][i]) <= 4e-7 * Math.Abs(b[l][i]) + 1e-5 * scale, $"{algo} layers.{l}.bias[{i}]: engine {gotB[i]:R}, torch loops {b[l][i]:R}");
             }
         }
 
-        _ = parameters;
     }
 
     private static double[] ToDouble(Tensor t) => t.ReadOnlySpan.ToArray().Select(v => (double)v).ToArray();
