@@ -1,0 +1,99 @@
+using Helmholtz.Graphs;
+using Helmholtz.PredictiveCoding;
+using Tensor = Helmholtz.Tensors.Tensor;
+
+namespace Helmholtz.Tests.PredictiveCoding;
+
+public sealed class MlpAgreementTests
+{
+    private static readonly int[] Sizes = [6, 5, 4, 3];
+
+    [Theory]
+    [InlineData(LossKind.Mse)]
+    [InlineData(LossKind.CrossEntropy)]
+    public void FixedPredictionMatchesBackpropAtLargeT(LossKind loss)
+    {
+        var model = PcTestKit.Mlp(Sizes, seed: 3, loss);
+        var (x, y) = PcTestKit.Batch(model, 4, seed: 4);
+        var result = PcAgreement.Measure(model, x, y, iterations: 200, etaV: 0.1f);
+        Assert.Equal(6, result.PerParameter.Count);
+        Assert.True(result.MaxRelativeError <= 1e-4, $"max relative error {result.MaxRelativeError:E3}");
+        Assert.True(result.MinCosine >= 0.9999, $"min cosine {result.MinCosine:R}");
+
+        // After one step the errors have reached only the top layer: the tool must see the difference.
+        var early = PcAgreement.Measure(model, x, y, iterations: 1, etaV: 0.1f);
+        Assert.True(early.MaxRelativeError > 0.1, $"T = 1 max relative error {early.MaxRelativeError:E3}");
+        Assert.Equal(0.0, early.PerParameter.Single(p => p.Name == "layers.2.weight").RelativeError, 5);
+    }
+
+    [Fact]
+    public void WithStepOneErrorsEqualBackpropAfterAsManySweepsAsHiddenLayers()
+    {
+        const int batch = 4;
+        var model = PcTestKit.Mlp(Sizes, seed: 5);
+        var (x, y) = PcTestKit.Batch(model, batch, seed: 6);
+        var trainer = new PredictiveCodingTrainer(model, batch, new PcOptions { Iterations = 2, EtaV = 1f });
+        PcTestKit.Load(trainer.Executor, model, x, y);
+        trainer.Infer();
+        var bp = new Executor(model.Graph, batch);
+        PcTestKit.Load(bp, model, x, y);
+        bp.Forward();
+        bp.Backward(model.Loss);
+        foreach (var name in new[] { "h1", "h2", "out" })
+        {
+            var node = model.Graph[name];
+            var e = trainer.Error(node).ReadOnlySpan;
+            var g = bp.Gradient(node).ReadOnlySpan;
+            for (int i = 0; i < e.Length; i++)
+            {
+                // Errors are per sample: ε = B·∂L/∂v, the loss being a batch mean. v = μ + g then v − μ rounds once.
+                double want = batch * (double)g[i];
+                Assert.True(Math.Abs(e[i] - want) <= Tolerance.Float32Accumulated * Math.Max(1, Math.Abs(want)), $"{name}[{i}]: PC {e[i]:R}, backprop {want:R}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("pc-fixed")]
+    [InlineData("pc-standard")]
+    public void OneTrainingStepMatchesTheTorchMlpLoops(string algo)
+    {
+        const int batch = 4, T = 20;
+        const float etaV = 0.1f, lr = 0.05f;
+        var model = PcTestKit.Mlp(Sizes, seed: 7);
+        var (x, y) = PcTestKit.Batch(model, batch, seed: 8);
+        int L = Sizes.Length - 1;
+        var w = Enumerable.Range(0, L).Select(l => ToDouble(model.Graph.ParameterOf(model.Graph[$"layers.{l}.weight"]).Value)).ToArray();
+        var b = Enumerable.Range(0, L).Select(l => ToDouble(model.Graph.ParameterOf(model.Graph[$"layers.{l}.bias"]).Value)).ToArray();
+        var w0 = w.Select(a => (double[])a.Clone()).ToArray();
+        double refLoss = TorchMlpReference.Step(algo, w, b, Sizes, ToDouble(x), ToDouble(y), batch, T, etaV, lr);
+
+        var trainer = new PredictiveCodingTrainer(model, batch, new PcOptions { Algorithm = PcOptions.ParseAlgorithm(algo), Iterations = T, EtaV = etaV });
+        PcTestKit.Load(trainer.Executor, model, x, y);
+        float loss = trainer.TrainStep(new TestSgd(lr));
+        Assert.Equal(algo, trainer.Name);
+        Assert.Equal(refLoss, loss, 1e-6 * refLoss);
+        for (int l = 0; l < L; l++)
+        {
+            var got = model.Graph.ParameterOf(model.Graph[$"layers.{l}.weight"]).Value.ReadOnlySpan;
+            double scale = w[l].Zip(w0[l], (a, c) => Math.Abs(a - c)).Max();
+            Assert.True(scale > 1e-4, "the step must change the weights");
+            for (int i = 0; i < got.Length; i++)
+            {
+                // float32 vs double over T = 20 steps: each weight is within a few float32 ulps of its double value,
+                // and the update within 1e-5 of the largest update (measured: equal to the last float32 digit).
+                double err = Math.Abs(got[i] - w[l][i]);
+                Assert.True(err <= 4e-7 * Math.Abs(w[l][i]) + 1e-5 * scale, $"{algo} layers.{l}.weight[{i}]: engine {got[i]:R}, torch loops {w[l][i]:R}");
+            }
+
+            var gotB = model.Graph.ParameterOf(model.Graph[$"layers.{l}.bias"]).Value.ReadOnlySpan;
+            for (int i = 0; i < gotB.Length; i++)
+            {
+                Assert.True(Math.Abs(gotB[i] - b[l][i]) <= 4e-7 * Math.Abs(b[l][i]) + 1e-5 * scale, $"{algo} layers.{l}.bias[{i}]: engine {gotB[i]:R}, torch loops {b[l][i]:R}");
+            }
+        }
+
+    }
+
+    private static double[] ToDouble(Tensor t) => t.ReadOnlySpan.ToArray().Select(v => (double)v).ToArray();
+}
