@@ -185,3 +185,27 @@ public sealed class SafetensorsFileTests
         Assert.InRange(ok, 1, 3999);
     }
 }
+
+public sealed class SafetensorsInteropTests
+{
+    [Fact]
+    public void ReadsAFileWrittenByNumpy()
+    {
+        // TestData/Data/numpy-written.safetensors was made by `/usr/bin/python3 bench/check_safetensors.py write FILE`
+        // (numpy 1.24.2, Debian 12): every tensor holds arange(n) * 0.5 - 1 in its own dtype, all exact in float32.
+        var file = SafetensorsFile.Read(Path.Combine(AppContext.BaseDirectory, "TestData", "Data", "numpy-written.safetensors"));
+        Assert.Equal(["a.f32", "b.f64", "c.f16", "d.bf16"], file.Tensors.Keys);
+        int[][] shapes = [[3, 4], [2, 2], [5], [2, 3]];
+        int k = 0;
+        foreach (Tensor t in file.Tensors.Values)
+        {
+            Assert.True(t.HasShape(shapes[k++]), Tensor.Format(t.Shape));
+            for (int i = 0; i < t.Length; i++)
+            {
+                Assert.Equal(i * 0.5f - 1f, t.Data[i]);
+            }
+        }
+
+        Assert.Equal("numpy 1.24.2", file.Metadata["writer"]);
+    }
+}
