@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Helmholtz.Data;
+using Xunit.Abstractions;
 
 namespace Helmholtz.Tests.Data;
 
-public sealed class IdxFileTests
+public sealed class IdxFileTests(ITestOutputHelper output)
 {
     /// <summary>IDX bytes by the format's definition: 00 00 08 ndim, big-endian u32 dims, then the data.</summary>
     internal static byte[] Build(int[] dims, byte[] data, byte type = 0x08)
@@ -121,6 +122,7 @@ public sealed class IdxFileTests
                     return false;
                 }
             }, lengthFieldBytes: 4);
+            output.WriteLine($"seed {seed}: {ok} of 2500 mutants parsed");
             Assert.InRange(ok, 1, 2499);
         }
     }
