@@ -37,12 +37,12 @@ public sealed class BatchIterator
         ArgumentNullException.ThrowIfNull(options);
         if (options.BatchSize < 1)
         {
-            throw new ArgumentException($"Batch size {options.BatchSize} must be at least 1.", nameof(options));
+            throw new ArgumentException($"Batch size {options.BatchSize} must be at least 1.");
         }
 
         if (options.MaxBatches < 0)
         {
-            throw new ArgumentException($"Batch limit {options.MaxBatches} must be 0 (no limit) or positive.", nameof(options));
+            throw new ArgumentException($"Batch limit {options.MaxBatches} must be 0 (no limit) or positive.");
         }
 
         int n = dataset.Count;
@@ -50,8 +50,7 @@ public sealed class BatchIterator
         if (batches == 0)
         {
             throw new ArgumentException(
-                $"Batch size {options.BatchSize} exceeds the {n} examples of dataset '{dataset.Name}', and the partial batch is dropped: an epoch would have no batches.",
-                nameof(options));
+                $"Batch size {options.BatchSize} exceeds the {n} examples of dataset '{dataset.Name}', and the partial batch is dropped: an epoch would have no batches.");
         }
 
         _dataset = dataset;
@@ -210,7 +209,7 @@ public sealed class BatchIterator
     {
         if (actual != expected && !(mayBeEmpty && actual == 0))
         {
-            throw new ArgumentException($"Buffer '{name}' has {actual} elements; a batch needs {expected}{(mayBeEmpty ? " (or 0 to skip it)" : string.Empty)}.", name);
+            throw new ArgumentException($"Buffer '{name}' has {actual} elements; a batch needs {expected}{(mayBeEmpty ? " (or 0 to skip it)" : string.Empty)}.");
         }
     }
 }

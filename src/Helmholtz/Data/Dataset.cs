@@ -29,33 +29,32 @@ public sealed class Dataset
 
         if (classCount is < 1 or > 256)
         {
-            throw new ArgumentException($"Dataset '{name}': class count {classCount} must be between 1 and 256 (labels are bytes).", nameof(classCount));
+            throw new ArgumentException($"Dataset '{name}': class count {classCount} must be between 1 and 256 (labels are bytes).");
         }
 
         if (labels.Length == 0)
         {
-            throw new ArgumentException($"Dataset '{name}' has no examples.", nameof(labels));
+            throw new ArgumentException($"Dataset '{name}' has no examples.");
         }
 
         long features = (long)height * width;
         if (images.Length != labels.Length * features)
         {
             throw new ArgumentException(
-                $"Dataset '{name}': {labels.Length} labels need {labels.Length * features} image values ({height}×{width} each), but the images hold {images.Length}.",
-                nameof(images));
+                $"Dataset '{name}': {labels.Length} labels need {labels.Length * features} image values ({height}×{width} each), but the images hold {images.Length}.");
         }
 
         for (int i = 0; i < labels.Length; i++)
         {
             if (labels[i] >= classCount)
             {
-                throw new ArgumentException($"Dataset '{name}': label {labels[i]} of example {i} is not below the class count {classCount}.", nameof(labels));
+                throw new ArgumentException($"Dataset '{name}': label {labels[i]} of example {i} is not below the class count {classCount}.");
             }
         }
 
         if (classNames is not null && classNames.Count != classCount)
         {
-            throw new ArgumentException($"Dataset '{name}': {classNames.Count} class names for {classCount} classes.", nameof(classNames));
+            throw new ArgumentException($"Dataset '{name}': {classNames.Count} class names for {classCount} classes.");
         }
 
         Name = name;

@@ -41,33 +41,32 @@ public static class DatasetCatalog
             case "digits":
                 if (dataDirectory is not null)
                 {
-                    throw new ArgumentException("Dataset 'digits' is embedded in Helmholtz; it takes no data directory (--data).", nameof(dataDirectory));
+                    throw new ArgumentException("Dataset 'digits' is embedded in Helmholtz; it takes no data directory (--data).");
                 }
 
                 return LoadEmbeddedDigits();
             case "fashion-mnist":
                 return LoadIdxDirectory("fashion-mnist", dataDirectory ?? FashionMnistDirectory, 10, FashionMnistClassNames,
-                    dataDirectory is null ? $"the default directory of Debian's dataset-fashion-mnist package; install it (apt install dataset-fashion-mnist) or pass --data DIR" : "pass --data DIR");
+                    dataDirectory is null ? "the default place of Debian's dataset-fashion-mnist package: install it (apt install dataset-fashion-mnist) or pass --data DIR" : null);
             case "mnist":
                 return LoadIdxDirectory("mnist", dataDirectory ?? MnistDirectory, 10, null,
-                    dataDirectory is null ? "the default directory; MNIST has no Debian package, so download the four IDX files and pass --data DIR" : "pass --data DIR");
+                    dataDirectory is null ? "the default place; MNIST has no Debian package, so download the four IDX files and pass --data DIR" : null);
             default:
-                throw new ArgumentException($"Unknown dataset '{name}'; known datasets: {string.Join(", ", Names)}.", nameof(name));
+                throw new ArgumentException($"Unknown dataset '{name}'; known datasets: {string.Join(", ", Names)}.");
         }
     }
 
     /// <summary>Loads an MNIST-style dataset from the four IDX files in <paramref name="directory"/>.</summary>
     /// <param name="name">The dataset's name; splits are called <c>name/train</c> and <c>name/test</c>.</param>
-    /// <param name="hint">Advice appended to a missing-file message.</param>
+    /// <param name="hint">What the directory is and what to do, for a missing-file message; null for "pass --data DIR".</param>
     public static DatasetSplits LoadIdxDirectory(string name, string directory, int classCount = 10, IReadOnlyList<string>? classNames = null, string? hint = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        string advice = hint ?? "pass --data DIR";
+        string advice = $"{hint ?? "pass --data DIR"}, a directory holding {FileList()}";
         if (!Directory.Exists(directory))
         {
-            throw new DirectoryNotFoundException(
-                $"Dataset '{name}': directory '{directory}' does not exist ({advice}, a directory holding {FileList()}).");
+            throw new DirectoryNotFoundException($"Dataset '{name}': looked in '{directory}', which does not exist ({advice}).");
         }
 
         string[] paths = IdxFileNames.Select(f => Find(name, directory, f, advice)).ToArray();
@@ -108,11 +107,10 @@ public static class DatasetCatalog
             return gz;
         }
 
-        throw new FileNotFoundException(
-            $"Dataset '{name}': no {file}[.gz] in '{directory}' ({advice}, a directory holding {FileList()}).", gz);
+        throw new FileNotFoundException($"Dataset '{name}': looked in '{directory}' and found no {file}[.gz] ({advice}).", gz);
     }
 
-    private static string FileList() => string.Join(", ", IdxFileNames.Select(f => f + "[.gz]"));
+    private static string FileList() => string.Join(", ", IdxFileNames.Take(3).Select(f => f + "[.gz]")) + $" and {IdxFileNames[3]}[.gz]";
 
     private static void CheckSameGeometry(string name, Dataset train, Dataset test)
     {

@@ -92,7 +92,7 @@ public sealed class IdxFile
 
     private static IdxFile Parse(Stream s, string file, bool compressed, long? knownLength)
     {
-        string what = compressed ? "the decompressed data" : "the file";
+        string what = compressed ? "the decompressed gzip data" : "the file";
         Span<byte> head = stackalloc byte[4];
         int got = ReadFully(s, head, file, compressed);
         if (got < 4)
@@ -195,7 +195,7 @@ public sealed class IdxFile
             filled += n;
             if (filled < buffer.Length)
             {
-                throw Fail(file, $"the decompressed data ends after {filled} of the {length} data bytes that dimensions {Tensor.Format(dims)} describe");
+                throw Fail(file, $"the decompressed gzip data ends after {filled} of the {length} data bytes that dimensions {Tensor.Format(dims)} describe");
             }
         }
 

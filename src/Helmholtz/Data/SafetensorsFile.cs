@@ -161,12 +161,12 @@ public sealed class SafetensorsFile
         {
             if (string.IsNullOrEmpty(kv.Key) || kv.Key == MetadataKey)
             {
-                throw new ArgumentException($"'{kv.Key}' cannot name a tensor in a safetensors file.", nameof(tensors));
+                throw new ArgumentException($"'{kv.Key}' cannot name a tensor in a safetensors file.");
             }
 
             if (kv.Value is null)
             {
-                throw new ArgumentException($"Tensor '{kv.Key}' is null.", nameof(tensors));
+                throw new ArgumentException($"Tensor '{kv.Key}' is null.");
             }
         }
 
@@ -180,7 +180,7 @@ public sealed class SafetensorsFile
                 json.WriteStartObject(MetadataKey);
                 foreach (string key in metadata.Keys.Order(Utf8Order.Instance))
                 {
-                    string value = metadata[key] ?? throw new ArgumentException($"Metadata value for '{key}' is null.", nameof(metadata));
+                    string value = metadata[key] ?? throw new ArgumentException($"Metadata value for '{key}' is null.");
                     json.WriteString(key, value);
                 }
 

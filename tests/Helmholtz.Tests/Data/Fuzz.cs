@@ -1,0 +1,157 @@
+using System.Buffers.Binary;
+using Helmholtz.Tensors;
+using Xunit.Sdk;
+
+namespace Helmholtz.Tests.Data;
+
+/// <summary>Random structural mutations of a valid file, for parsers that must either succeed or throw their format exception.</summary>
+internal static class Fuzz
+{
+    private static readonly byte[] JsonBytes = "{}[],:\"0123456789-eE. \\u"u8.ToArray();
+
+    /// <summary>Runs <paramref name="parse"/> on <paramref name="iterations"/> mutants; returns how many parsed. Any other exception fails the test, naming the mutant.</summary>
+    public static int Run(byte[] valid, int iterations, ulong seed, Func<byte[], bool> parse, int lengthFieldBytes = 8, bool bigEndianLength = false)
+    {
+        var rng = new Rng(seed);
+        int ok = 0;
+        for (int it = 0; it < iterations; it++)
+        {
+            int rounds = 1 + rng.NextInt(3);
+            byte[] bytes = valid;
+            string how = string.Empty;
+            for (int r = 0; r < rounds; r++)
+            {
+                (bytes, string what) = Mutate(bytes, rng, lengthFieldBytes);
+                how += what + "; ";
+            }
+
+            try
+            {
+                if (parse(bytes))
+                {
+                    ok++;
+                }
+            }
+            catch (Exception ex)
+            {
+                throw new XunitException($"Mutant {it} ({how.TrimEnd(' ', ';')}) threw {ex.GetType().Name}: {ex.Message}\n{ex.StackTrace}");
+            }
+        }
+
+        return ok;
+    }
+
+    private static (byte[] Bytes, string What) Mutate(byte[] source, Rng rng, int lengthFieldBytes)
+    {
+        byte[] b = (byte[])source.Clone();
+        int kind = rng.NextInt(8);
+        switch (kind)
+        {
+            case 0:
+            {
+                int bits = 1 + rng.NextInt(4);
+                for (int i = 0; i < bits && b.Length > 0; i++)
+                {
+                    int p = rng.NextInt(b.Length);
+                    b[p] ^= (byte)(1 << rng.NextInt(8));
+                }
+
+                return (b, $"flip {bits} bits");
+            }
+
+            case 1:
+            {
+                int n = rng.NextInt(b.Length + 1);
+                return (b[..n], $"truncate to {n}");
+            }
+
+            case 2:
+            {
+                int p = rng.NextInt(b.Length + 1);
+                int n = 1 + rng.NextInt(8);
+                var ins = new byte[n];
+                for (int i = 0; i < n; i++)
+                {
+                    ins[i] = rng.NextInt(2) == 0 ? (byte)rng.NextInt(256) : JsonBytes[rng.NextInt(JsonBytes.Length)];
+                }
+
+                return ([.. b[..p], .. ins, .. b[p..]], $"insert {n} at {p}");
+            }
+
+            case 3:
+            {
+                if (b.Length == 0)
+                {
+                    return (b, "nothing to delete");
+                }
+
+                int p = rng.NextInt(b.Length);
+                int n = 1 + rng.NextInt(Math.Min(8, b.Length - p));
+                return ([.. b[..p], .. b[(p + n)..]], $"delete {n} at {p}");
+            }
+
+            case 4 when b.Length >= lengthFieldBytes && lengthFieldBytes == 8:
+            {
+                ulong old = BinaryPrimitives.ReadUInt64LittleEndian(b);
+                ulong value = rng.NextInt(4) switch
+                {
+                    0 => rng.NextUInt64(),
+                    1 => old + (ulong)rng.NextInt(17) - 8,
+                    2 => (ulong)rng.NextInt(b.Length + 16),
+                    _ => ulong.MaxValue - (ulong)rng.NextInt(16),
+                };
+                BinaryPrimitives.WriteUInt64LittleEndian(b, value);
+                return (b, $"length field {old} -> {value}");
+            }
+
+            case 4 when b.Length >= 16:
+            {
+                // IDX: overwrite one big-endian u32 dimension (or the magic) with a nearby or wild value.
+                int field = rng.NextInt(4);
+                uint old = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(4 * field));
+                uint value = rng.NextInt(2) == 0 ? (uint)rng.NextUInt64() : old + (uint)rng.NextInt(5) - 2;
+                BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(4 * field), value);
+                return (b, $"u32 field {field} {old} -> {value}");
+            }
+
+            case 5:
+            {
+                // Replace a byte with a JSON-significant one, to reach deeper parser states than random bytes do.
+                if (b.Length == 0)
+                {
+                    return (b, "empty");
+                }
+
+                int p = rng.NextInt(b.Length);
+                b[p] = JsonBytes[rng.NextInt(JsonBytes.Length)];
+                return (b, $"json byte at {p}");
+            }
+
+            case 6:
+            {
+                int n = rng.NextInt(64);
+                var tail = new byte[n];
+                for (int i = 0; i < n; i++)
+                {
+                    tail[i] = (byte)rng.NextInt(256);
+                }
+
+                return ([.. b, .. tail], $"append {n}");
+            }
+
+            default:
+            {
+                if (b.Length < 2)
+                {
+                    return (b, "too short to copy");
+                }
+
+                int from = rng.NextInt(b.Length);
+                int to = rng.NextInt(b.Length);
+                int n = Math.Min(1 + rng.NextInt(16), Math.Min(b.Length - from, b.Length - to));
+                Array.Copy(source, from, b, to, n);
+                return (b, $"copy {n} from {from} to {to}");
+            }
+        }
+    }
+}
