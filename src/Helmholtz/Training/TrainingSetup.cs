@@ -2,6 +2,7 @@ using Helmholtz.Data;
 using Helmholtz.Graphs;
 using Helmholtz.Graphs.Ops;
 using Helmholtz.Optim;
+using Helmholtz.PredictiveCoding;
 using Helmholtz.Tensors;
 using Tensor = Helmholtz.Tensors.Tensor;
 
@@ -17,7 +18,7 @@ public sealed record TrainingRun(Model Model, ITrainingAlgorithm Algorithm, IOpt
 public static class TrainingSetup
 {
     /// <summary>The algorithms <see cref="Create"/> knows.</summary>
-    public static IReadOnlyList<string> Algorithms { get; } = ["bp"];
+    public static IReadOnlyList<string> Algorithms { get; } = ["bp", "pc-fixed", "pc-standard", "pc-incremental", "relaxed", "activation-relaxation"];
 
     /// <summary>Builds the model (initialised from the config's seed), the optimiser and the algorithm.</summary>
     /// <exception cref="ArgumentException">An option names something unknown or does not fit the data.</exception>
@@ -32,9 +33,27 @@ public static class TrainingSetup
         ITrainingAlgorithm algorithm = config.Algorithm switch
         {
             "bp" => new Backprop(model, config.BatchSize, context),
+            _ when Algorithms.Contains(config.Algorithm) => new PredictiveCodingTrainer(model, config.BatchSize, PcOptionsOf(config), context),
             _ => throw new ArgumentException($"--algo must be one of {string.Join(", ", Algorithms)} (got '{config.Algorithm}')."),
         };
         return new TrainingRun(model, algorithm, CreateOptimizer(config));
+    }
+
+    /// <summary>The predictive-coding options the config describes (validated before any work starts).</summary>
+    public static PcOptions PcOptionsOf(TrainingConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var options = new PcOptions
+        {
+            Algorithm = PcOptions.ParseAlgorithm(config.Algorithm),
+            Iterations = config.InferenceSteps,
+            EtaV = config.InferenceRate,
+            Relaxations = PcOptions.ParseRelaxations(string.Join(',', config.Relaxations)),
+            LearnPrecision = config.LearnPrecision,
+            Seed = config.Seed,
+        };
+        options.Validate();
+        return options;
     }
 
     /// <summary>The network the config describes, for images of <paramref name="train"/>'s size and classes.</summary>
