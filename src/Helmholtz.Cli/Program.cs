@@ -21,6 +21,7 @@ internal static class Program
             config.AddBranch("aif", aif =>
             {
                 aif.SetDescription("Discrete active inference (pymdp-compatible agents, T-maze, grid world, bandit)");
+                aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifRunCommand>("run").WithDescription("Run an agent in the T-maze, grid world or bandit");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
             });
         });
