@@ -24,6 +24,10 @@ internal static class Program
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifRunCommand>("run").WithDescription("Run an agent in the T-maze, grid world or bandit");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
             });
+            config.AddBranch("bench", bench =>
+            {
+                bench.AddCommand<Helmholtz.Cli.Commands.Aif.AifBenchCommand>("aif").WithDescription("Median time of one discrete active inference agent step");
+            });
         });
         return app.Run(args);
     }
