@@ -47,9 +47,9 @@ internal static class MazeFigures
         // EFE split at the first step: expected utility and information gain per policy.
         var efe = new Plot();
         var first = steps[0];
-        var u = efe.Add.Bars(first.Utility.Select((v, i) => new Bar { Position = i - 0.2, Value = v, Size = 0.4 }).ToArray());
+        var u = efe.Add.Bars(first.Utility.Select((v, i) => new Bar { Position = i - 0.2, Value = v, Size = 0.4, FillColor = Colors.SteelBlue }).ToArray());
         u.LegendText = "expected utility";
-        var ig = efe.Add.Bars(first.InfoGain.Select((v, i) => new Bar { Position = i + 0.2, Value = v, Size = 0.4 }).ToArray());
+        var ig = efe.Add.Bars(first.InfoGain.Select((v, i) => new Bar { Position = i + 0.2, Value = v, Size = 0.4, FillColor = Colors.DarkOrange }).ToArray());
         ig.LegendText = "information gain";
         efe.Title("Trial 1, step 0: −G = utility + information gain per policy");
         efe.XLabel("policy");
