@@ -45,11 +45,13 @@ internal static class Program
             {
                 bench.SetDescription("End-to-end speed measurements; --json prints one JSON object.");
                 bench.AddCommand<Commands.Bench.BenchTrainCommand>("train").WithDescription("Epoch time and test accuracy of a training run (no run folder).");
+                bench.AddCommand<Helmholtz.Cli.Commands.Aif.AifBenchCommand>("aif").WithDescription("Median time of one discrete active inference agent step.");
                 bench.AddCommand<Commands.Bench.BenchGemmCommand>("gemm").WithDescription("GFLOP/s of the GEMM kernel on n×n products.");
             });
             config.AddBranch("aif", aif =>
             {
                 aif.SetDescription("Discrete active inference (pymdp-compatible agents, T-maze, grid world, bandit)");
+                aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifRunCommand>("run").WithDescription("Run an agent in the T-maze, grid world or bandit");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
             });
             config.AddBranch("env", env => env.AddCommand<Commands.Env.EnvRolloutCommand>("rollout")

@@ -1,0 +1,269 @@
+using System.ComponentModel;
+using System.Globalization;
+using Helmholtz.ActiveInference.Discrete;
+using Helmholtz.Environments.Discrete;
+using Helmholtz.Tensors;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using CliOut = Helmholtz.Cli.Infrastructure.Cli;
+
+namespace Helmholtz.Cli.Commands.Aif;
+
+/// <summary>Settings of <c>helmholtz aif run</c>.</summary>
+internal sealed class AifRunSettings : CommandSettings
+{
+    [CommandArgument(0, "<ENV>")]
+    [Description("tmaze, grid or bandit")]
+    public string Env { get; init; } = "tmaze";
+
+    [CommandOption("--trials <N>")]
+    [Description("Number of trials (default 100)")]
+    public int Trials { get; init; } = 100;
+
+    [CommandOption("--seed <S>")]
+    [Description("Random seed (default 1)")]
+    public ulong Seed { get; init; } = 1;
+
+    [CommandOption("--learn")]
+    [Description("Learn D (Dirichlet pD) across trials; the rewarded arm is then fixed (arm 1) and unknown to the agent")]
+    public bool Learn { get; init; }
+
+    [CommandOption("--no-info-gain")]
+    [Description("Switch off the state information gain term of the EFE")]
+    public bool NoInfoGain { get; init; }
+
+    [CommandOption("--cue-validity <P>")]
+    [Description("T-maze/bandit: probability that the cue is right (default 1)")]
+    public double CueValidity { get; init; } = 1.0;
+
+    [CommandOption("--reward-prob <P>")]
+    [Description("T-maze/bandit: probability of reward in the rewarded arm (default 0.98)")]
+    public double RewardProbability { get; init; } = 0.98;
+
+    [CommandOption("--size <N>")]
+    [Description("Grid side length (default 5)")]
+    public int Size { get; init; } = 5;
+
+    [CommandOption("--policy-len <L>")]
+    [Description("Policy length (default 2 for tmaze/bandit, 3 for grid)")]
+    public int? PolicyLength { get; init; }
+
+    [CommandOption("--stochastic")]
+    [Description("Stochastic action selection with precision alpha = 16 instead of argmax")]
+    public bool Stochastic { get; init; }
+
+    [CommandOption("--out <DIR>")]
+    [Description("Folder for figures (PNG and SVG); default runs/aif-<env>")]
+    public string? Out { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print one JSON object on the last line of stdout")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (Env is not ("tmaze" or "grid" or "bandit"))
+        {
+            return ValidationResult.Error($"environment '{Env}': must be tmaze, grid or bandit");
+        }
+
+        if (Trials < 1)
+        {
+            return ValidationResult.Error($"--trials {Trials}: must be ≥ 1");
+        }
+
+        if (PolicyLength is < 1 or > 6)
+        {
+            return ValidationResult.Error($"--policy-len {PolicyLength}: must be 1…6");
+        }
+
+        return Size < 2 ? ValidationResult.Error($"--size {Size}: must be ≥ 2") : ValidationResult.Success();
+    }
+}
+
+/// <summary>Runs an agent in the T-maze, grid world or bandit for N trials; prints a per-trial table, a summary and figures.</summary>
+internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSettings>
+{
+    internal sealed record TrialRecord(int Trial, int Context, int[] Moves, bool EnteredArm, bool Rewarded, double Belief);
+
+    /// <summary>What one step of the example trial looked like (for the figures).</summary>
+    internal sealed record StepTrace(double[] Context, double[] QPi, double[] Utility, double[] InfoGain);
+
+    internal sealed record MazeSummary(string Env, int Trials, ulong Seed, bool Learn, bool InfoGain, double CueFirstRate, double RewardRate, double ArmEntryRate, double DirectArmRate, string Figures);
+
+    internal sealed record GridSummary(string Env, int Trials, ulong Seed, double SuccessRate, double MeanSteps, string Figures);
+
+    protected override int Run(AifRunSettings s, CancellationToken ct)
+    {
+        string outDir = s.Out ?? Path.Combine("runs", $"aif-{s.Env}{(s.Learn ? "-learn" : "")}{(s.NoInfoGain ? "-noig" : "")}");
+        Directory.CreateDirectory(outDir);
+        var rng = new Rng(s.Seed);
+        var agentOptions = new AgentOptions
+        {
+            PolicyLength = s.PolicyLength ?? (s.Env == "grid" ? 3 : 2),
+            UseStatesInfoGain = !s.NoInfoGain,
+            ActionSelection = s.Stochastic ? ActionSelection.Stochastic : ActionSelection.Deterministic,
+        };
+        if (s.Env == "grid")
+        {
+            return RunGrid(s, agentOptions, rng, outDir, ct);
+        }
+
+        var env = new TMaze(new TMazeOptions
+        {
+            Arms = s.Env == "bandit" ? 3 : 2,
+            CueValidity = s.CueValidity,
+            RewardProbability = s.RewardProbability,
+            FixedContext = s.Learn ? 0 : null,
+            LearnD = s.Learn,
+            Agent = agentOptions,
+        });
+        var (records, traces, dHistory) = RunMaze(env, s.Trials, s.Learn, rng, ct);
+        int cueFirst = records.Count(r => r.Moves[0] == env.CueLocation);
+        int entered = records.Count(r => r.EnteredArm);
+        int rewarded = records.Count(r => r.Rewarded);
+        int direct = records.Count(r => env.IsArm(r.Moves[0]));
+        var summary = new MazeSummary(s.Env, s.Trials, s.Seed, s.Learn, !s.NoInfoGain,
+            (double)cueFirst / records.Count, entered == 0 ? 0 : (double)rewarded / entered,
+            (double)entered / records.Count, (double)direct / records.Count, outDir);
+
+        var table = new Table().AddColumns("trial", "rewarded arm", "moves", "entered", "reward", "belief in rewarded arm");
+        foreach (var r in records.Take(20))
+        {
+            table.AddRow(r.Trial.ToString(CultureInfo.InvariantCulture), (r.Context + 1).ToString(CultureInfo.InvariantCulture),
+                string.Join(" → ", r.Moves.Select(m => LocationName(env, m))), r.EnteredArm ? "yes" : "no", r.Rewarded ? "yes" : "no",
+                r.Belief.ToString("F3", CultureInfo.InvariantCulture));
+        }
+
+        if (records.Count > 20)
+        {
+            table.Caption($"first 20 of {records.Count} trials");
+        }
+
+        CliOut.Stderr.Write(table);
+        MazeFigures.Write(env, traces, records, dHistory, outDir);
+        if (s.Json)
+        {
+            CliOut.WriteJson(summary);
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"cue first {summary.CueFirstRate:P0}, reward rate {summary.RewardRate:P0} of {entered} arm entries; figures in {outDir}");
+        }
+
+        return 0;
+    }
+
+    private static string LocationName(TMaze env, int loc) =>
+        loc == 0 ? "centre" : loc == env.CueLocation ? "cue" : $"arm {loc}";
+
+    internal static (List<TrialRecord> Records, List<StepTrace> FirstTrial, List<double> DHistory) RunMaze(TMaze env, int trials, bool learn, Rng rng, CancellationToken ct = default)
+    {
+        var agent = new Agent(env.Model);
+        var records = new List<TrialRecord>();
+        var traces = new List<StepTrace>();
+        var dHistory = new List<double>();
+        for (int trial = 0; trial < trials; trial++)
+        {
+            ct.ThrowIfCancellationRequested();
+            agent.Reset();
+            var obs = env.Reset(rng);
+            var moves = new List<int>();
+            double[][]? firstQs = null;
+            bool rewarded = false;
+            while (true)
+            {
+                var qs = agent.InferStates(obs);
+                firstQs ??= qs.Select(x => (double[])x.Clone()).ToArray();
+                agent.InferPolicies();
+                if (trial == 0)
+                {
+                    traces.Add(new StepTrace((double[])qs[1].Clone(), (double[])agent.QPi.Clone(), (double[])agent.Utility.Clone(), (double[])agent.StatesInfoGain.Clone()));
+                }
+
+                var action = agent.SampleAction(rng);
+                moves.Add(action[0]);
+                var (next, done) = env.Step(action, rng);
+                obs = next;
+                if (done)
+                {
+                    var final = agent.InferStates(obs);
+                    rewarded = obs[1] == 1;
+                    if (trial == 0)
+                    {
+                        traces.Add(new StepTrace((double[])final[1].Clone(), [], [], []));
+                    }
+
+                    if (learn)
+                    {
+                        // The context does not change within a trial, so the final belief about it is also the belief
+                        // about the initial context; the location's initial belief is the first step's.
+                        agent.UpdateD([firstQs[0], (double[])final[1].Clone()]);
+                    }
+
+                    records.Add(new TrialRecord(trial, env.Context, moves.ToArray(), env.IsArm(env.Location), rewarded, final[1][env.Context]));
+                    break;
+                }
+            }
+
+            dHistory.Add(agent.D[1][env.Context]);
+        }
+
+        return (records, traces, dHistory);
+    }
+
+    private static int RunGrid(AifRunSettings s, AgentOptions options, Rng rng, string outDir, CancellationToken ct)
+    {
+        var env = new GridWorld(new GridWorldOptions { Size = s.Size, MaxSteps = 4 * s.Size, Agent = options });
+        var agent = new Agent(env.Model);
+        int success = 0;
+        long steps = 0;
+        var path = new List<int>();
+        for (int trial = 0; trial < s.Trials; trial++)
+        {
+            ct.ThrowIfCancellationRequested();
+            agent.Reset();
+            var obs = env.Reset(rng);
+            if (trial == 0)
+            {
+                path.Add(obs[0]);
+            }
+
+            while (true)
+            {
+                agent.InferStates(obs);
+                agent.InferPolicies();
+                var (next, done) = env.Step(agent.SampleAction(rng), rng);
+                obs = next;
+                steps++;
+                if (trial == 0)
+                {
+                    path.Add(obs[0]);
+                }
+
+                if (done)
+                {
+                    if (env.Location == env.Goal)
+                    {
+                        success++;
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        MazeFigures.WriteGridPath(s.Size, path, outDir);
+        var summary = new GridSummary("grid", s.Trials, s.Seed, (double)success / s.Trials, (double)steps / s.Trials, outDir);
+        if (s.Json)
+        {
+            CliOut.WriteJson(summary);
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"reached the goal in {summary.SuccessRate:P0} of trials, {summary.MeanSteps:F1} steps per trial; figures in {outDir}");
+        }
+
+        return 0;
+    }
+}

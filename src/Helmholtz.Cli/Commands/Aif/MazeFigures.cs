@@ -1,0 +1,98 @@
+using Helmholtz.Environments.Discrete;
+using ScottPlot;
+
+namespace Helmholtz.Cli.Commands.Aif;
+
+/// <summary>Figures of the T-maze/bandit and grid runs (PNG and SVG, headless ScottPlot 5).</summary>
+internal static class MazeFigures
+{
+    private static void Save(Plot plot, string dir, string name)
+    {
+        plot.SavePng(Path.Combine(dir, name + ".png"), 800, 500);
+        plot.SaveSvg(Path.Combine(dir, name + ".svg"), 800, 500);
+    }
+
+    public static void Write(TMaze env, List<AifRunCommand.StepTrace> traces, List<AifRunCommand.TrialRecord> records, List<double> dHistory, string dir)
+    {
+        // Belief over the context during the first trial.
+        var belief = new Plot();
+        int k = traces[0].Context.Length;
+        for (int c = 0; c < k; c++)
+        {
+            var sc = belief.Add.Scatter(Enumerable.Range(0, traces.Count).Select(x => (double)x).ToArray(), traces.Select(t => t.Context[c]).ToArray());
+            sc.LegendText = $"q(rewarded arm = {c + 1})";
+        }
+
+        belief.Title($"Trial 1: belief about the rewarded arm (true: arm {records[0].Context + 1})");
+        belief.XLabel("step (observation index)");
+        belief.YLabel("probability");
+        belief.ShowLegend();
+        Save(belief, dir, "belief");
+
+        // Policy posterior per step of the first trial, grouped by first action.
+        var policy = new Plot();
+        var steps = traces.Where(t => t.QPi.Length > 0).ToList();
+        for (int t = 0; t < steps.Count; t++)
+        {
+            var bars = policy.Add.Bars(steps[t].QPi.Select((v, i) => new Bar { Position = i + t * 0.3, Value = v, Size = 0.3 }).ToArray());
+            bars.LegendText = $"step {t}";
+        }
+
+        policy.Title("Trial 1: policy posterior q(π) per step");
+        policy.XLabel("policy (first move = policy / locations; pymdp order)");
+        policy.YLabel("q(π)");
+        policy.ShowLegend();
+        Save(policy, dir, "policy_posterior");
+
+        // EFE split at the first step: expected utility and information gain per policy.
+        var efe = new Plot();
+        var first = steps[0];
+        var u = efe.Add.Bars(first.Utility.Select((v, i) => new Bar { Position = i - 0.2, Value = v, Size = 0.4, FillColor = Colors.SteelBlue }).ToArray());
+        u.LegendText = "expected utility";
+        var ig = efe.Add.Bars(first.InfoGain.Select((v, i) => new Bar { Position = i + 0.2, Value = v, Size = 0.4, FillColor = Colors.DarkOrange }).ToArray());
+        ig.LegendText = "information gain";
+        efe.Title("Trial 1, step 0: −G = utility + information gain per policy");
+        efe.XLabel("policy");
+        efe.YLabel("nats");
+        efe.ShowLegend();
+        Save(efe, dir, "efe_split");
+
+        // Across trials: rewarded arm entered, cue visited first, and (with learning) D.
+        var trialsPlot = new Plot();
+        double[] x = records.Select(r => (double)r.Trial).ToArray();
+        var cue = trialsPlot.Add.Scatter(x, Running(records.Select(r => r.Moves[0] == env.CueLocation ? 1.0 : 0.0)));
+        cue.LegendText = "cue first (running mean)";
+        var rew = trialsPlot.Add.Scatter(x, Running(records.Select(r => r.Rewarded ? 1.0 : 0.0)));
+        rew.LegendText = "rewarded (running mean)";
+        var d = trialsPlot.Add.Scatter(x, dHistory.ToArray());
+        d.LegendText = "D(rewarded arm)";
+        trialsPlot.Title("Across trials");
+        trialsPlot.XLabel("trial");
+        trialsPlot.ShowLegend();
+        Save(trialsPlot, dir, "trials");
+    }
+
+    private static double[] Running(IEnumerable<double> values)
+    {
+        var list = new List<double>();
+        double sum = 0;
+        foreach (var v in values)
+        {
+            sum += v;
+            list.Add(sum / (list.Count + 1));
+        }
+
+        return list.ToArray();
+    }
+
+    public static void WriteGridPath(int n, List<int> path, string dir)
+    {
+        var plot = new Plot();
+        var sc = plot.Add.Scatter(path.Select(p => (double)(p % n)).ToArray(), path.Select(p => (double)(n - 1 - p / n)).ToArray());
+        sc.LegendText = "trial 1 path";
+        plot.Add.Marker(n - 1, 0).LegendText = "goal";
+        plot.Title($"{n}×{n} grid: path of the first trial");
+        plot.ShowLegend();
+        Save(plot, dir, "grid_path");
+    }
+}

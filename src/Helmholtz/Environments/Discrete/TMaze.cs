@@ -1,0 +1,319 @@
+using Helmholtz.ActiveInference.Discrete;
+using Helmholtz.Tensors;
+
+namespace Helmholtz.Environments.Discrete;
+
+/// <summary>A discrete environment an active inference agent acts in, with the generative model that describes it.</summary>
+public interface IDiscreteEnvironment
+{
+    /// <summary>The agent's generative model of this environment.</summary>
+    GenerativeModel Model { get; }
+
+    /// <summary>Starts a trial and returns the first observation (one outcome per modality).</summary>
+    int[] Reset(Rng rng);
+
+    /// <summary>Applies an action (one control per factor); returns the next observation and whether the trial ended.</summary>
+    (int[] Observation, bool Done) Step(ReadOnlySpan<int> action, Rng rng);
+}
+
+/// <summary>Options of the epistemic T-maze (and its K-armed generalisation, the epistemic bandit).</summary>
+public sealed record TMazeOptions
+{
+    /// <summary>Number of reward arms (2 = the T-maze; more = an epistemic bandit with a hint location).</summary>
+    public int Arms { get; init; } = 2;
+
+    /// <summary>P(the cue shows the rewarded arm).</summary>
+    public double CueValidity { get; init; } = 1.0;
+
+    /// <summary>P(reward) in the rewarded arm (the other arms pay with 1 − this, split evenly).</summary>
+    public double RewardProbability { get; init; } = 0.98;
+
+    /// <summary>Log-preference for the reward outcome.</summary>
+    public double RewardPreference { get; init; } = 3;
+
+    /// <summary>Log-preference for the loss outcome.</summary>
+    public double LossPreference { get; init; } = -3;
+
+    /// <summary>Maximum moves per trial (the trial also ends when an arm is entered).</summary>
+    public int MaxMoves { get; init; } = 2;
+
+    /// <summary>If set, the rewarded arm is always this one (for learning an unknown reward location); otherwise drawn each trial.</summary>
+    public int? FixedContext { get; init; }
+
+    /// <summary>Give the agent Dirichlet counts over D (pD = 1 for the context, a point mass on the centre for location).</summary>
+    public bool LearnD { get; init; }
+
+    /// <summary>Agent options (policy length 2 by default).</summary>
+    public AgentOptions Agent { get; init; } = new() { PolicyLength = 2 };
+}
+
+/// <summary>
+/// The epistemic T-maze (Friston et al. 2015; pymdp's TMazeEnv), with absorbing arms: the agent starts in the centre;
+/// one location shows a cue for the rewarded arm; entering an arm ends the trial with reward or loss; at most
+/// <see cref="TMazeOptions.MaxMoves"/> moves. With more than two arms it is a multi-armed epistemic bandit.
+/// </summary>
+/// <remarks>
+/// Factors: location (0 centre, 1…K arms, K+1 cue) controlled by "go to" actions; context (which arm pays), not
+/// controlled. Modalities: location (observed exactly), reward (0 none, 1 reward, 2 loss), cue (which arm the cue
+/// points to; uniform away from the cue location).
+/// </remarks>
+public sealed class TMaze : IDiscreteEnvironment
+{
+    private readonly TMazeOptions _o;
+    private readonly int _k;
+    private readonly int _nLoc;
+    private int _loc;
+    private int _context;
+    private int _moves;
+
+    /// <summary>Creates the maze and its generative model.</summary>
+    public TMaze(TMazeOptions? options = null)
+    {
+        _o = options ?? new TMazeOptions();
+        _k = _o.Arms;
+        if (_k < 2)
+        {
+            throw new ArgumentException($"arms = {_k}: need at least 2");
+        }
+
+        if (!(_o.CueValidity >= 0 && _o.CueValidity <= 1) || !(_o.RewardProbability >= 0 && _o.RewardProbability <= 1))
+        {
+            throw new ArgumentException("cue validity and reward probability must be in [0, 1]");
+        }
+
+        _nLoc = _k + 2;
+        Model = BuildModel();
+    }
+
+    /// <inheritdoc/>
+    public GenerativeModel Model { get; }
+
+    /// <summary>Index of the cue location.</summary>
+    public int CueLocation => _k + 1;
+
+    /// <summary>Whether a location is a reward arm.</summary>
+    public bool IsArm(int location) => location >= 1 && location <= _k;
+
+    /// <summary>The rewarded arm of the current trial (0-based context).</summary>
+    public int Context => _context;
+
+    private double RewardP(int arm, int context) =>
+        arm == context ? _o.RewardProbability : (1 - _o.RewardProbability) / (_k - 1);
+
+    private double CueP(int cue, int context) =>
+        cue == context ? _o.CueValidity : (1 - _o.CueValidity) / (_k - 1);
+
+    private GenerativeModel BuildModel()
+    {
+        int nl = _nLoc, k = _k;
+        var aLoc = new double[nl * nl * k];
+        var aRew = new double[3 * nl * k];
+        var aCue = new double[k * nl * k];
+        for (int l = 0; l < nl; l++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                aLoc[(l * nl + l) * k + c] = 1;
+                if (IsArm(l))
+                {
+                    double p = RewardP(l - 1, c);
+                    aRew[(1 * nl + l) * k + c] = p;
+                    aRew[(2 * nl + l) * k + c] = 1 - p;
+                }
+                else
+                {
+                    aRew[(0 * nl + l) * k + c] = 1;
+                }
+
+                for (int q = 0; q < k; q++)
+                {
+                    aCue[(q * nl + l) * k + c] = l == CueLocation ? CueP(q, c) : 1.0 / k;
+                }
+            }
+        }
+
+        var bLoc = new double[nl * nl * nl];
+        for (int prev = 0; prev < nl; prev++)
+        {
+            for (int u = 0; u < nl; u++)
+            {
+                int next = IsArm(prev) ? prev : u;
+                bLoc[(next * nl + prev) * nl + u] = 1;
+            }
+        }
+
+        var bCtx = new double[k * k];
+        for (int c = 0; c < k; c++)
+        {
+            bCtx[c * k + c] = 1;
+        }
+
+        var cRew = new[] { 0.0, _o.RewardPreference, _o.LossPreference };
+        var dLoc = new double[nl];
+        dLoc[0] = 1;
+        double[][]? pD = null;
+        if (_o.LearnD)
+        {
+            pD = [(double[])dLoc.Clone(), Enumerable.Repeat(1.0, k).ToArray()];
+        }
+
+        return new GenerativeModel(
+            [new ModelArray([nl, nl, k], aLoc), new ModelArray([3, nl, k], aRew), new ModelArray([k, nl, k], aCue)],
+            [new ModelArray([nl, nl, nl], bLoc), new ModelArray([k, k, 1], bCtx)],
+            c: [new double[nl], cRew, new double[k]],
+            d: pD is null ? [dLoc, Enumerable.Repeat(1.0 / k, k).ToArray()] : null,
+            pD: pD,
+            options: _o.Agent);
+    }
+
+    /// <inheritdoc/>
+    public int[] Reset(Rng rng)
+    {
+        _loc = 0;
+        _moves = 0;
+        _context = _o.FixedContext ?? rng.NextInt(_k);
+        return Observe(rng);
+    }
+
+    /// <inheritdoc/>
+    public (int[] Observation, bool Done) Step(ReadOnlySpan<int> action, Rng rng)
+    {
+        if (!IsArm(_loc))
+        {
+            _loc = action[0];
+        }
+
+        _moves++;
+        return (Observe(rng), IsArm(_loc) || _moves >= _o.MaxMoves);
+    }
+
+    /// <summary>The current location.</summary>
+    public int Location => _loc;
+
+    private int[] Observe(Rng rng)
+    {
+        int reward = 0;
+        if (IsArm(_loc))
+        {
+            reward = rng.NextDouble() < RewardP(_loc - 1, _context) ? 1 : 2;
+        }
+
+        int cue;
+        if (_loc == CueLocation)
+        {
+            cue = rng.NextDouble() < _o.CueValidity ? _context : Other(rng);
+        }
+        else
+        {
+            cue = rng.NextInt(_k);
+        }
+
+        return [_loc, reward, cue];
+    }
+
+    private int Other(Rng rng)
+    {
+        int c = rng.NextInt(_k - 1);
+        return c >= _context ? c + 1 : c;
+    }
+}
+
+/// <summary>Options of the grid world.</summary>
+public sealed record GridWorldOptions
+{
+    /// <summary>Side length N of the N×N grid.</summary>
+    public int Size { get; init; } = 5;
+
+    /// <summary>Maximum steps per trial.</summary>
+    public int MaxSteps { get; init; } = 20;
+
+    /// <summary>Agent options.</summary>
+    public AgentOptions Agent { get; init; } = new() { PolicyLength = 3 };
+}
+
+/// <summary>
+/// An N×N grid world: one factor (location, N² states, row-major), five actions (stay, up, down, left, right; moves
+/// into the edge stay put), location observed exactly, start in the top-left corner, goal in the bottom-right corner.
+/// Preferences C = −(Manhattan distance to the goal), so a short planning horizon still sees the way.
+/// </summary>
+public sealed class GridWorld : IDiscreteEnvironment
+{
+    private readonly GridWorldOptions _o;
+    private int _loc;
+    private int _steps;
+
+    /// <summary>Creates the grid and its generative model.</summary>
+    public GridWorld(GridWorldOptions? options = null)
+    {
+        _o = options ?? new GridWorldOptions();
+        if (_o.Size < 2)
+        {
+            throw new ArgumentException($"size = {_o.Size}: need at least 2");
+        }
+
+        int n = _o.Size, s = n * n;
+        var a = new double[s * s];
+        for (int i = 0; i < s; i++)
+        {
+            a[i * s + i] = 1;
+        }
+
+        var b = new double[s * s * 5];
+        for (int prev = 0; prev < s; prev++)
+        {
+            for (int u = 0; u < 5; u++)
+            {
+                b[(Move(prev, u) * s + prev) * 5 + u] = 1;
+            }
+        }
+
+        var c = new double[s];
+        for (int i = 0; i < s; i++)
+        {
+            c[i] = -(Math.Abs(i / n - (n - 1)) + Math.Abs(i % n - (n - 1)));
+        }
+
+        var d = new double[s];
+        d[0] = 1;
+        Model = new GenerativeModel([new ModelArray([s, s], a)], [new ModelArray([s, s, 5], b)], c: [c], d: [d], options: _o.Agent);
+    }
+
+    /// <inheritdoc/>
+    public GenerativeModel Model { get; }
+
+    /// <summary>The goal state (bottom-right corner).</summary>
+    public int Goal => _o.Size * _o.Size - 1;
+
+    /// <summary>The current location.</summary>
+    public int Location => _loc;
+
+    private int Move(int state, int u)
+    {
+        int n = _o.Size, r = state / n, c = state % n;
+        switch (u)
+        {
+            case 1: r = Math.Max(0, r - 1); break;
+            case 2: r = Math.Min(n - 1, r + 1); break;
+            case 3: c = Math.Max(0, c - 1); break;
+            case 4: c = Math.Min(n - 1, c + 1); break;
+        }
+
+        return r * n + c;
+    }
+
+    /// <inheritdoc/>
+    public int[] Reset(Rng rng)
+    {
+        _loc = 0;
+        _steps = 0;
+        return [_loc];
+    }
+
+    /// <inheritdoc/>
+    public (int[] Observation, bool Done) Step(ReadOnlySpan<int> action, Rng rng)
+    {
+        _loc = Move(_loc, action[0]);
+        _steps++;
+        return ([_loc], _loc == Goal || _steps >= _o.MaxSteps);
+    }
+}
