@@ -175,8 +175,33 @@ internal static unsafe class GemmDriver<TKernel>
             int rows = Math.Min(mr, mc - s);
             if (!g.TransA)
             {
-                // op(A)(i, p) = a[i·lda + p]: each source row is contiguous in p, written with stride MR.
-                for (int i = 0; i < rows; i++)
+                // op(A)(i, p) = a[i·lda + p]: 8×8 register transposes for whole groups of 8 rows and 8 columns,
+                // then each remaining source row (contiguous in p) written with stride MR.
+                int i8 = 0, p8 = 0;
+                if (rows == mr && Avx.IsSupported && kc >= 8)
+                {
+                    i8 = mr & ~7;
+                    p8 = kc & ~7;
+                    for (int ib = 0; ib < i8; ib += 8)
+                    {
+                        float* src = g.A + (i0 + s + ib) * g.Lda + p0;
+                        for (int p = 0; p < p8; p += 8)
+                        {
+                            Transpose8x8(src + p, g.Lda, dst + (p * mr) + ib, mr);
+                        }
+
+                        for (int i = ib; i < ib + 8; i++)
+                        {
+                            float* row = g.A + (i0 + s + i) * g.Lda + p0;
+                            for (int p = p8; p < kc; p++)
+                            {
+                                dst[(p * mr) + i] = row[p];
+                            }
+                        }
+                    }
+                }
+
+                for (int i = i8; i < rows; i++)
                 {
                     float* src = g.A + (i0 + s + i) * g.Lda + p0;
                     float* d = dst + i;
@@ -201,6 +226,12 @@ internal static unsafe class GemmDriver<TKernel>
                 {
                     float* src = g.A + (p0 + p) * g.Lda + i0 + s;
                     float* d = dst + p * mr;
+                    if (rows == mr)
+                    {
+                        Unsafe.CopyBlockUnaligned(d, src, (uint)(mr * sizeof(float)));
+                        continue;
+                    }
+
                     int i = 0;
                     for (; i < rows; i++)
                     {
