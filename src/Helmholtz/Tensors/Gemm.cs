@@ -37,7 +37,7 @@ public enum Transpose
 public static class Gemm
 {
     /// <summary>Products with fewer multiply-adds (m·n·k) than this run on the calling thread.</summary>
-    internal const long ParallelThreshold = 1L << 20;
+    internal const long ParallelThreshold = 1L << 21;
 
     /// <summary>Products with m or k at most this read a non-transposed B in place (packing would not pay off).</summary>
     internal const int DirectBLimit = 16;
