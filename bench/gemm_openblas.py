@@ -11,6 +11,9 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--seconds", type=float, default=0.5)
 parser.add_argument("--sizes", type=str, default="128,256,512,1024")
+parser.add_argument("--coretype", type=str, default=None,
+                    help="force an OpenBLAS kernel (e.g. SkylakeX) where its CPU detection fails: Debian 12's "
+                         "OpenBLAS 0.3.21 does not know Emerald Rapids (family 6 model 207) and falls back to Prescott")
 args = parser.parse_args()
 
 # Some machines here pin OpenBLAS to an older kernel; a baseline must run OpenBLAS's best kernel for the CPU,
@@ -18,6 +21,8 @@ args = parser.parse_args()
 for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
     os.environ.pop(var, None)
 os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+if args.coretype:
+    os.environ["OPENBLAS_CORETYPE"] = args.coretype
 import numpy as np
 
 try:
