@@ -23,8 +23,8 @@ public enum Transpose
 /// <para>
 /// Implementation: a packed, cache-blocked kernel (Goto &amp; van de Geijn 2008, "Anatomy of high-performance matrix
 /// multiplication"; BLIS, Van Zee &amp; van de Geijn 2015) with a register-blocked micro-kernel chosen once per
-/// process: AVX-512 (12×32 tile) where <c>Vector512</c> is hardware accelerated, AVX2+FMA (6×16) otherwise, else a
-/// portable scalar 4×4 kernel. Products with m ≤ 16 or k ≤ 16 read a non-transposed B in place instead of packing
+/// process: AVX-512 (12×32 tile; 16×16 when n ≤ 16) where <c>Vector512</c> is hardware accelerated, AVX2+FMA (6×16;
+/// 12×8 when n ≤ 8) otherwise, else a portable scalar 4×4 kernel. Products with m ≤ 16 or k ≤ 16 read a non-transposed B in place instead of packing
 /// it. Each element of C is one multiply-add chain over k in a fixed order, so the result is bit-identical for every
 /// <c>threads</c> value (it may differ in the last bits between kernels, i.e. between CPUs).
 /// </para>
@@ -37,7 +37,7 @@ public enum Transpose
 public static class Gemm
 {
     /// <summary>Products with fewer multiply-adds (m·n·k) than this run on the calling thread.</summary>
-    internal const long ParallelThreshold = 1L << 20;
+    internal const long ParallelThreshold = 1L << 21;
 
     /// <summary>Products with m or k at most this read a non-transposed B in place (packing would not pay off).</summary>
     internal const int DirectBLimit = 16;
@@ -92,8 +92,15 @@ public static class Gemm
             };
             switch (s_kernel)
             {
+                // The narrow kernels are chosen by n alone, never by the thread count, so results stay bit-identical.
+                case 2 when n <= Avx512NarrowKernel.NR:
+                    Dispatch<Avx512NarrowKernel>(g, threads);
+                    break;
                 case 2:
                     Dispatch<Avx512Kernel>(g, threads);
+                    break;
+                case 1 when n <= Avx2NarrowKernel.NR:
+                    Dispatch<Avx2NarrowKernel>(g, threads);
                     break;
                 case 1:
                     Dispatch<Avx2Kernel>(g, threads);

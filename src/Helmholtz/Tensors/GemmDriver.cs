@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Helmholtz.Tensors;
 
@@ -173,8 +175,33 @@ internal static unsafe class GemmDriver<TKernel>
             int rows = Math.Min(mr, mc - s);
             if (!g.TransA)
             {
-                // op(A)(i, p) = a[i·lda + p]: each source row is contiguous in p, written with stride MR.
-                for (int i = 0; i < rows; i++)
+                // op(A)(i, p) = a[i·lda + p]: 8×8 register transposes for whole groups of 8 rows and 8 columns,
+                // then each remaining source row (contiguous in p) written with stride MR.
+                int i8 = 0, p8 = 0;
+                if (rows == mr && Avx.IsSupported && kc >= 8)
+                {
+                    i8 = mr & ~7;
+                    p8 = kc & ~7;
+                    for (int ib = 0; ib < i8; ib += 8)
+                    {
+                        float* src = g.A + (i0 + s + ib) * g.Lda + p0;
+                        for (int p = 0; p < p8; p += 8)
+                        {
+                            Transpose8x8(src + p, g.Lda, dst + (p * mr) + ib, mr);
+                        }
+
+                        for (int i = ib; i < ib + 8; i++)
+                        {
+                            float* row = g.A + (i0 + s + i) * g.Lda + p0;
+                            for (int p = p8; p < kc; p++)
+                            {
+                                dst[(p * mr) + i] = row[p];
+                            }
+                        }
+                    }
+                }
+
+                for (int i = i8; i < rows; i++)
                 {
                     float* src = g.A + (i0 + s + i) * g.Lda + p0;
                     float* d = dst + i;
@@ -199,6 +226,12 @@ internal static unsafe class GemmDriver<TKernel>
                 {
                     float* src = g.A + (p0 + p) * g.Lda + i0 + s;
                     float* d = dst + p * mr;
+                    if (rows == mr)
+                    {
+                        Unsafe.CopyBlockUnaligned(d, src, (uint)(mr * sizeof(float)));
+                        continue;
+                    }
+
                     int i = 0;
                     for (; i < rows; i++)
                     {
@@ -256,6 +289,28 @@ internal static unsafe class GemmDriver<TKernel>
                 }
             }
         }
+        else if (cols == nr && nr % 8 == 0 && Avx.IsSupported)
+        {
+            // op(B)(p, j) = b[j·ldb + p]: transpose 8×8 blocks in registers, then the scalar loop for kc mod 8.
+            int p8 = kc & ~7;
+            for (int jb = 0; jb < nr; jb += 8)
+            {
+                float* src = g.B + (j0 + jb) * g.Ldb + p0;
+                for (int p = 0; p < p8; p += 8)
+                {
+                    Transpose8x8(src + p, g.Ldb, dst + (p * nr) + jb, nr);
+                }
+            }
+
+            for (int j = 0; j < cols; j++)
+            {
+                float* src = g.B + (j0 + j) * g.Ldb + p0;
+                for (int p = p8; p < kc; p++)
+                {
+                    dst[(p * nr) + j] = src[p];
+                }
+            }
+        }
         else
         {
             // op(B)(p, j) = b[j·ldb + p]: each source row is contiguous in p, written with stride NR.
@@ -277,6 +332,32 @@ internal static unsafe class GemmDriver<TKernel>
                 }
             }
         }
+    }
+
+    /// <summary>dst[q·ldd + r] = src[r·lds + q] for r, q &lt; 8 (the classic unpack/shuffle/permute transpose).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + lds);
+        Vector256<float> r2 = Avx.LoadVector256(src + (2 * lds)), r3 = Avx.LoadVector256(src + (3 * lds));
+        Vector256<float> r4 = Avx.LoadVector256(src + (4 * lds)), r5 = Avx.LoadVector256(src + (5 * lds));
+        Vector256<float> r6 = Avx.LoadVector256(src + (6 * lds)), r7 = Avx.LoadVector256(src + (7 * lds));
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + (2 * ldd), Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + (3 * ldd), Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + (4 * ldd), Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + (5 * ldd), Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + (6 * ldd), Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + (7 * ldd), Avx.Permute2x128(s3, s7, 0x31));
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;

@@ -20,6 +20,7 @@ internal static class GemmSelfCheck
     public static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (17, 33, 5), (3, 1000, 7), (64, 10, 128), (64, 128, 10), (33, 65, 300), (129, 47, 17), (100, 130, 120),
+        (40, 7, 30), (19, 16, 37),
     ];
 
     /// <summary>Runs every shape × transpose combination × (α, β) case; returns one line per failure (empty = all passed).</summary>
@@ -46,8 +47,8 @@ internal static class GemmSelfCheck
             }
         }
 
-        // Thread splits over m and over n must give the same bits as one thread.
-        foreach (var (m, n, k) in new[] { (150, 90, 80), (90, 150, 80) })
+        // Thread splits over m and over n (both shapes are above Gemm.ParallelThreshold) must give the same bits as one thread.
+        foreach (var (m, n, k) in new[] { (200, 130, 90), (130, 200, 90) })
         {
             var (a, b, c) = Operands(rng, Transpose.No, Transpose.No, m, n, k, 0, float.NaN);
             float[] c1 = (float[])c.Clone(), c2 = (float[])c.Clone();

@@ -47,11 +47,18 @@ internal sealed unsafe class GemmWorkerPool
                 (_workers[w] ??= new Worker(this, w + 1)).Signal();
             }
 
-            RunPart(0);
-            var spinner = default(SpinWait);
-            while (Volatile.Read(ref _pending) != 0)
+            try
             {
-                spinner.SpinOnce();
+                RunPart(0);
+            }
+            finally
+            {
+                // Even if part 0 failed, wait: the workers hold pointers into spans pinned only for this call.
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref _pending) != 0)
+                {
+                    spinner.SpinOnce();
+                }
             }
 
             if (_failure is not null)

@@ -17,6 +17,7 @@ public sealed class GemmTests
         [
             (1, 1, 1), (17, 33, 5), (3, 1000, 7), (257, 129, 65), (5, 3, 1), (16, 16, 16), (13, 31, 33), (40, 70, 520),
             (64, 128, 128), (64, 10, 128), (64, 128, 10), (128, 64, 128), (1, 300, 40), (300, 1, 40), (2, 2100, 3),
+            (19, 16, 37), (21, 17, 9), (40, 8, 300), (33, 9, 8),
         ];
         foreach (var (m, n, k) in shapes)
         {
@@ -106,7 +107,8 @@ public sealed class GemmTests
     [InlineData(200, 300, 100, Transpose.No, Transpose.Yes)] // split over n
     [InlineData(150, 700, 33, Transpose.Yes, Transpose.No)]
     [InlineData(515, 97, 260, Transpose.Yes, Transpose.Yes)]
-    [InlineData(12, 2000, 60, Transpose.No, Transpose.No)] // m ≤ 16: B read in place
+    [InlineData(12, 3000, 60, Transpose.No, Transpose.No)] // m ≤ 16: B read in place
+    [InlineData(3000, 12, 80, Transpose.No, Transpose.Yes)] // n ≤ 16: narrow kernel, split over m
     public void ThreadCountDoesNotChangeABit(int m, int n, int k, Transpose ta, Transpose tb)
     {
         Assert.True((long)m * n * k >= Gemm.ParallelThreshold, "shape must be large enough to be split");
