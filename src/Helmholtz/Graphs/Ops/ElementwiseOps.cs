@@ -206,8 +206,18 @@ public sealed class SoftmaxOp : Op
         int n = inputs[0].Dim(-1);
         for (int offset = 0; offset < x.Length; offset += n)
         {
-            TensorPrimitives.SoftMax(x.Slice(offset, n), y.Slice(offset, n));
+            Softmax(x.Slice(offset, n), y.Slice(offset, n));
         }
+    }
+
+    /// <summary>destination = softmax(x), computed as e^{x − max x} / Σ e^{x − max x} so large logits do not overflow.</summary>
+    /// <remarks>TensorPrimitives.SoftMax does not subtract the maximum and returns NaN for logits near 100 and above.</remarks>
+    internal static void Softmax(ReadOnlySpan<float> x, Span<float> destination)
+    {
+        float max = TensorPrimitives.Max(x);
+        TensorPrimitives.Subtract(x, max, destination);
+        TensorPrimitives.Exp(destination, destination);
+        TensorPrimitives.Divide(destination, TensorPrimitives.Sum(destination), destination);
     }
 
     /// <inheritdoc />
@@ -236,6 +246,7 @@ public sealed class SoftmaxOp : Op
     }
 }
 
+/// <summary>Shared shape rule of the binary elementwise ops.</summary>
 internal static class SameShapes
 {
     public static OutputShape Infer(Op op, IReadOnlyList<Node> inputs)
