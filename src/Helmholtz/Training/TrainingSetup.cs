@@ -1,10 +1,9 @@
 using Helmholtz.Data;
 using Helmholtz.Graphs;
-using Helmholtz.Graphs.Ops;
+using Helmholtz.Graphs.Builders;
 using Helmholtz.Optim;
 using Helmholtz.PredictiveCoding;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Training;
 
@@ -57,14 +56,21 @@ public static class TrainingSetup
     }
 
     /// <summary>The network the config describes, for images of <paramref name="train"/>'s size and classes.</summary>
+    /// <remarks>
+    /// <c>--hidden</c> lists the MLP's hidden sizes, the CNN's fully connected sizes (LeNet: 120,84), or, first entry
+    /// only, the RNN/LSTM hidden state size. Recurrent models read the image row by row (one row per time step).
+    /// </remarks>
     public static Model CreateModel(TrainingConfig config, Dataset train, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(train);
         return config.Model switch
         {
-            "mlp" => BuildMlp(train.Features, config.Hidden, train.ClassCount, config.Activation, config.Loss, rng),
-            _ => throw new ArgumentException($"--model '{config.Model}' is not available yet."),
+            "mlp" => Mlp.Build(new MlpOptions(train.Features, config.Hidden, train.ClassCount, config.Activation, config.Loss), rng),
+            "cnn" => Cnn.Build(new CnnOptions(Height: train.Height, Width: train.Width, HiddenSizes: config.Hidden, OutputSize: train.ClassCount, Activation: config.Activation, Loss: config.Loss), rng),
+            "rnn" => Rnn.Build(Recurrent(config, train), rng),
+            "lstm" => Lstm.Build(Recurrent(config, train), rng),
+            _ => throw new ArgumentException($"--model must be mlp, cnn, rnn or lstm (got '{config.Model}')."),
         };
     }
 
@@ -74,47 +80,12 @@ public static class TrainingSetup
         ArgumentNullException.ThrowIfNull(config);
         return config.Optimizer switch
         {
-            "sgd" => new PlainSgd(config.LearningRate),
-            _ => throw new ArgumentException($"--optimizer '{config.Optimizer}' is not available yet."),
+            "sgd" => new Sgd(new SgdOptions(config.LearningRate, config.Momentum, config.WeightDecay)),
+            "adam" => new Adam(new AdamOptions(config.LearningRate, WeightDecay: config.WeightDecay)),
+            _ => throw new ArgumentException($"--optimizer must be sgd or adam (got '{config.Optimizer}')."),
         };
     }
 
-    private static Model BuildMlp(int inputs, int[] hidden, int outputs, Activation activation, LossKind loss, Rng rng)
-    {
-        var g = new GraphBuilder();
-        var x = g.Input("input", inputs);
-        var h = x;
-        int[] sizes = [inputs, .. hidden, outputs];
-        for (int i = 0; i < sizes.Length - 1; i++)
-        {
-            float bound = 1f / MathF.Sqrt(sizes[i]);
-            var w = new Tensor(sizes[i + 1], sizes[i]);
-            rng.FillUniform(w.Span, -bound, bound);
-            var b = new Tensor(sizes[i + 1]);
-            rng.FillUniform(b.Span, -bound, bound);
-            bool last = i == sizes.Length - 2;
-            h = g.Apply(new DenseOp(last ? Activation.Identity : activation), $"layers.{i}", h, g.Parameter($"layers.{i}.weight", w), g.Parameter($"layers.{i}.bias", b));
-        }
-
-        var target = g.Input("target", outputs);
-        var lossNode = g.Apply(loss == LossKind.Mse ? new MseLossOp() : new CrossEntropyLossOp(), "loss", h, target);
-        return new Model(g.Build(), x, h, target, lossNode, loss);
-    }
-
-    private sealed class PlainSgd(float lr) : IOptimizer
-    {
-        public void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> gradients)
-        {
-            for (int i = 0; i < parameters.Count; i++)
-            {
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradients[i].ReadOnlySpan, -lr, parameters[i].Value.ReadOnlySpan, parameters[i].Value.Span);
-            }
-        }
-
-        public IReadOnlyDictionary<string, Tensor> State() => new Dictionary<string, Tensor>();
-
-        public void LoadState(IReadOnlyDictionary<string, Tensor> state)
-        {
-        }
-    }
+    private static RecurrentOptions Recurrent(TrainingConfig config, Dataset train) =>
+        new(InputSize: train.Width, SequenceLength: train.Height, HiddenSize: config.Hidden[0], OutputSize: train.ClassCount, Loss: config.Loss);
 }
