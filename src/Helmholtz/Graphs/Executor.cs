@@ -70,11 +70,13 @@ public sealed class Executor
     /// <summary>Computes every op node from the current inputs and parameters, in topological order.</summary>
     public void Forward()
     {
-        foreach (var node in Graph.Nodes)
+        // Indexed loops: foreach over the IReadOnlyList interface would allocate an enumerator per call.
+        var nodes = Graph.Nodes;
+        for (int i = 0; i < nodes.Count; i++)
         {
-            if (node.Op is { } op)
+            if (nodes[i].Op is { } op)
             {
-                op.Forward(Context, _inputValues[node.Index], _values[node.Index]);
+                op.Forward(Context, _inputValues[i], _values[i]);
             }
         }
     }
@@ -90,11 +92,11 @@ public sealed class Executor
         }
 
         var onPath = PathsTo(loss);
-        foreach (var node in Graph.Nodes)
+        for (int i = 0; i < onPath.Length; i++)
         {
-            if (onPath[node.Index])
+            if (onPath[i])
             {
-                _gradients[node.Index]?.Clear();
+                _gradients[i]?.Clear();
             }
         }
 

@@ -79,6 +79,22 @@ public sealed class BuilderTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TinyModels))]
+    public void TrainingStepAllocatesNothingAfterTheFirst(string name)
+    {
+        var rng = new Rng(7);
+        var model = Tiny(name, rng);
+        var ex = new Executor(model.Graph, batchSize: 4);
+        FillBatch(model, ex, rng);
+        ex.Forward();
+        ex.Backward(model.Loss);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ex.Forward();
+        ex.Backward(model.Loss);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static void AssertParameters(Model model, params (string Name, int[] Shape)[] expected)
     {
         var actual = model.Graph.Parameters.Select(p => (p.Name, Shape: Tensor.Format(p.Value.Shape))).ToArray();
