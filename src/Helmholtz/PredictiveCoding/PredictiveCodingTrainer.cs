@@ -219,6 +219,9 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
     /// <summary>The current (precision-weighted) error of a value node, in this schedule's sign convention (see remarks of the class).</summary>
     public Tensor Error(Node node) => _eps[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' has no error node in this network.", nameof(node));
 
+    /// <summary>The current prediction μ of a value node (its forward-pass value when it cannot change).</summary>
+    public Tensor Prediction(Node node) => _mu[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' is not a value node of this network.", nameof(node));
+
     /// <summary>The diagonal variance Σ of a free node or the output (null when precisions are all 1 and not learned).</summary>
     public Tensor? Variance(Node node) => _variance[Check(node).Index];
 
