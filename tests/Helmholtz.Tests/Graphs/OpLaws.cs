@@ -29,6 +29,16 @@ public sealed class OpLaws
 {
     private static readonly Func<int, float> OneHotOf4 = i => i % 4 == 1 ? 1f : 0f;
 
+    // Values in [0.5, 2.5): keeps ln and √ well inside their domain, where central differences are accurate.
+    private static readonly Func<int, float> Positive = i => 0.5f + ((i * 37) % 41 / 20.5f);
+
+    // |x| ≥ 0.1, so relu's kink at 0 is farther than the finite-difference step (1e-2) from every input.
+    private static readonly Func<int, float> AwayFromZero = i => (i % 2 == 0 ? 1f : -1f) * (0.1f + ((i * 13) % 17 / 17f));
+
+    // Distinct values 4/97 ≈ 0.041 apart within any 97 consecutive indices (62 is coprime to 97), more than twice the
+    // finite-difference step, so perturbing one input never changes which element of a pooling window is the maximum.
+    private static readonly Func<int, float> Distinct = i => ((i * 62) % 97 * (4f / 97f)) - 2f;
+
     public static readonly OpCase[] All =
     [
         new("dense identity", () => new DenseOp(Activation.Identity), InputSpec.Batch(3, 4), InputSpec.Param(5, 4), InputSpec.Param(5)),
@@ -37,6 +47,39 @@ public sealed class OpLaws
         new("dense relu", () => new DenseOp(Activation.Relu), InputSpec.Batch(3, 4), InputSpec.Param(5, 4), InputSpec.Param(5)),
         new("mse", () => new MseLossOp(), InputSpec.Batch(3, 4), InputSpec.Batch(3, 4)),
         new("cross-entropy", () => new CrossEntropyLossOp(), InputSpec.Batch(3, 4), new InputSpec([3, 4], Differentiable: false, Init: OneHotOf4)),
+        new("matmul", () => new MatMulOp(), InputSpec.Batch(3, 4), InputSpec.Param(5, 4)),
+        new("bias_add vector", () => new BiasAddOp(), InputSpec.Batch(3, 4), InputSpec.Param(4)),
+        new("bias_add image", () => new BiasAddOp(), InputSpec.Batch(2, 3, 2, 2), InputSpec.Param(3)),
+        new("add", () => new AddOp(), InputSpec.Batch(3, 4), InputSpec.Batch(3, 4)),
+        new("add unbatched", () => new AddOp(), InputSpec.Param(2, 3), InputSpec.Param(2, 3)),
+        new("multiply", () => new MultiplyOp(), InputSpec.Batch(3, 4), InputSpec.Batch(3, 4)),
+        new("conv2d", () => new Conv2dOp(), InputSpec.Batch(2, 2, 5, 5), InputSpec.Param(3, 2, 3, 3), InputSpec.Param(3)),
+        new("conv2d stride 2 pad 1 tanh", () => new Conv2dOp(stride: 2, padding: 1, activation: Activation.Tanh), InputSpec.Batch(2, 2, 6, 5), InputSpec.Param(3, 2, 3, 3), InputSpec.Param(3)),
+        new("conv2d rectangular no bias", () => new Conv2dOp(1, 2, 2, 0), InputSpec.Batch(3, 1, 4, 7), InputSpec.Param(2, 1, 2, 3)),
+        new("max_pool2d", () => new MaxPool2dOp(2), new InputSpec([2, 3, 4, 6], Init: Distinct)),
+        new("max_pool2d overlapping", () => new MaxPool2dOp(3, 2), new InputSpec([2, 2, 7, 5], Init: Distinct)),
+        new("avg_pool2d", () => new AvgPool2dOp(2), InputSpec.Batch(2, 3, 4, 6)),
+        new("avg_pool2d overlapping", () => new AvgPool2dOp(3, 1), InputSpec.Batch(2, 2, 5, 4)),
+        new("reshape", () => new ReshapeOp(3, -1), InputSpec.Batch(2, 6, 2)),
+        new("flatten", () => ReshapeOp.Flatten(), InputSpec.Batch(2, 2, 3, 2)),
+        new("concat axis 0", () => new ConcatOp(0), InputSpec.Batch(2, 3), InputSpec.Batch(2, 4), InputSpec.Batch(2, 1)),
+        new("concat axis 1", () => new ConcatOp(1), InputSpec.Batch(2, 3, 2), InputSpec.Batch(2, 3, 4)),
+        new("slice axis 0", () => new SliceOp(0, 2, 3), InputSpec.Batch(3, 8)),
+        new("slice axis 1", () => new SliceOp(1, 1, 2), InputSpec.Batch(2, 3, 4, 2)),
+        new("identity", () => new UnaryOp<Identity>(), InputSpec.Batch(3, 5)),
+        new("tanh", () => new UnaryOp<Tanh>(), InputSpec.Batch(3, 7)),
+        new("sigmoid", () => new UnaryOp<Sigmoid>(), InputSpec.Batch(3, 7)),
+        new("relu", () => new UnaryOp<Relu>(), new InputSpec([3, 7], Init: AwayFromZero)),
+        new("exp", () => new UnaryOp<Exp>(), InputSpec.Batch(3, 7)),
+        new("log", () => new UnaryOp<Log>(), new InputSpec([3, 7], Init: Positive)),
+        new("sqrt", () => new UnaryOp<Sqrt>(), new InputSpec([3, 7], Init: Positive)),
+        new("square", () => new UnaryOp<Square>(), InputSpec.Batch(3, 7)),
+        new("sin", () => new UnaryOp<Sin>(), InputSpec.Batch(3, 7)),
+        new("cos", () => new UnaryOp<Cos>(), InputSpec.Batch(3, 7)),
+        new("tan", () => new UnaryOp<Tan>(), InputSpec.Batch(3, 7)),
+        new("tanh unbatched", () => new UnaryOp<Tanh>(), InputSpec.Param(4, 3)),
+        new("softmax", () => new SoftmaxOp(), InputSpec.Batch(3, 5)),
+        new("softmax rank 2", () => new SoftmaxOp(), InputSpec.Batch(2, 3, 4)),
     ];
 
     public static TheoryData<string> Cases()

@@ -116,7 +116,7 @@ public sealed class CrossEntropyLossOp : Op
         for (int b = 0; b < batch; b++)
         {
             var yr = y.ReadOnlySpan.Slice(b * n, n);
-            TensorPrimitives.SoftMax(z.ReadOnlySpan.Slice(b * n, n), soft);
+            SoftmaxOp.Softmax(z.ReadOnlySpan.Slice(b * n, n), soft);
             float mass = TensorPrimitives.Sum(yr);
             var dr = dz.Span.Slice(b * n, n);
             for (int j = 0; j < n; j++)
