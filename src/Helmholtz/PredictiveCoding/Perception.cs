@@ -15,7 +15,7 @@ public sealed record PerceptionModel(double PriorMean = 3, double PriorVariance 
     /// <summary>g′(φ) = 2φ.</summary>
     public static double GPrime(double phi) => 2 * phi;
 
-    /// <summary>ln p(φ) + ln p(u | φ) up to a constant: the quantity F that perception climbs (Bogacz 2017, eq. 8).</summary>
+    /// <summary>ln p(φ) + ln p(u | φ) up to a constant: the quantity F that perception climbs (Bogacz 2017, section 2.3).</summary>
     /// <remarks>F = −(φ − v_p)²/(2Σ_p) − (u − g(φ))²/(2Σ_u) − ½ ln Σ_p − ½ ln Σ_u.</remarks>
     public double LogJoint(double phi, double u) =>
         -((phi - PriorMean) * (phi - PriorMean)) / (2 * PriorVariance)
@@ -35,8 +35,8 @@ public static class Perception
 {
     /// <summary>Infers φ from the observation <paramref name="u"/>; returns the trajectory (first entry: t = 0, φ = v_p).</summary>
     /// <remarks>
-    /// Without error nodes (Bogacz eqs. 11–12): ε_p = (φ − v_p)/Σ_p, ε_u = (u − g(φ))/Σ_u, dφ/dt = ε_u g′(φ) − ε_p.
-    /// With error nodes (eqs. 13–15): dε_p/dt = φ − v_p − Σ_p ε_p, dε_u/dt = u − g(φ) − Σ_u ε_u, the errors starting at 0,
+    /// Without error nodes (Bogacz 2017, section 2.3): ε_p = (φ − v_p)/Σ_p, ε_u = (u − g(φ))/Σ_u, dφ/dt = ε_u g′(φ) − ε_p.
+    /// With error nodes (section 2.5): dε_p/dt = φ − v_p − Σ_p ε_p, dε_u/dt = u − g(φ) − Σ_u ε_u, the errors starting at 0,
     /// which relax to the same values; φ then converges to the same mode of the posterior.
     /// </remarks>
     /// <param name="model">The generative model.</param>

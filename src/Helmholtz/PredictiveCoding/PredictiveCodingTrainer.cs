@@ -18,9 +18,9 @@ namespace Helmholtz.PredictiveCoding;
 /// cotangent ε_c. The parameter gradient handed to the optimiser is g_θ = s·(1/B) Σ_c VJP_{c→θ}(ε_c) (∂F/∂θ / B in energy sign).</para>
 /// <para>Signs follow <c>shared/baselines/torch_mlp.py</c> exactly. The fixed-prediction schedules (pc-fixed, relaxed,
 /// activation relaxation) keep errors in gradient sign, s = +1: ε_L = μ_L − y for MSE, so at equilibrium
-/// ε_n = B·∂L/∂v_n (Millidge, Tschantz &amp; Buckley 2020, eq. 6, up to the sign of their ε_L = y − μ_L; the two are the
+/// ε_n = B·∂L/∂v_n (Millidge, Tschantz &amp; Buckley 2020, up to the sign of their ε_L = y − μ_L; the two are the
 /// same dynamics under v ↦ 2μ − v). Standard and incremental PC use the energy sign s = −1: ε_L = y − μ_L and
-/// v_n − μ_n descend F (Whittington &amp; Bogacz 2017, eqs. 7–8).</para>
+/// v_n − μ_n descend F (Whittington &amp; Bogacz 2017).</para>
 /// <para>All buffers are allocated here; a training step allocates nothing. In fixed-prediction schedules only ops that
 /// read a free value are differentiated during inference; in standard PC only predictions with a free parent are recomputed.</para>
 /// </remarks>
@@ -527,7 +527,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
         }
     }
 
-    /// <summary>Bogacz (2017) eq. for Σ: ΔΣ = α·½(⟨e²⟩ − 1/Σ), e = Πε; and Φ ← Φ − α_Φ (Φε − ε)εᵀ / B.</summary>
+    /// <summary>Bogacz (2017, section 5) rule for Σ: ΔΣ = α·½(⟨e²⟩ − 1/Σ), e = Πε; and Φ ← Φ − α_Φ (Φε − ε)εᵀ / B.</summary>
     private void LearnPrecisionAndErrorConnections()
     {
         if (Options.LearnPrecision)
