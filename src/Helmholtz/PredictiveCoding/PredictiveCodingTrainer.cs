@@ -35,6 +35,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
 
     private readonly Node[] _valueNodes;   // op nodes on a path to the output, output last
     private readonly Node[] _free;         // hidden op nodes and free inputs: the values that move
+    private readonly Node[] _freeAndOutput;
     private readonly Node _output;
     private readonly bool[] _isFree;
     private readonly Tensor?[] _v, _mu, _eps, _grad, _epsRaw;
@@ -81,6 +82,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
         int count = nodes.Count;
         (_valueNodes, _isFree) = ClassifyNodes(model, freeInputs);
         _free = nodes.Where(n => _isFree[n.Index]).ToArray();
+        _freeAndOutput = [.. _free, _output];
         Executor = new Executor(_graph, batchSize, _ctx);
         var isValue = new bool[count];
         foreach (var n in _valueNodes)
@@ -486,7 +488,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
             TensorPrimitives.Multiply(d, eta, d);
             if (Options.Tolerance > 0f)
             {
-                largest = MathF.Max(largest, TensorPrimitives.MaxMagnitude(d));
+                largest = MathF.Max(largest, MathF.Abs(TensorPrimitives.MaxMagnitude(d))); // MaxMagnitude keeps the sign
             }
 
             var v = _v[n.Index]!.Span;
@@ -532,7 +534,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
     {
         if (Options.LearnPrecision)
         {
-            foreach (var n in _free.Append(_output))
+            foreach (var n in _freeAndOutput)
             {
                 var sigma = _variance[n.Index]!.Span;
                 var pi = _precision[n.Index]!.Span;
@@ -557,7 +559,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
 
         if ((Options.Relaxations & PcRelaxations.ErrorConnections) != 0 && Options.ErrorConnectionLearningRate > 0f)
         {
-            foreach (var n in _free.Append(_output))
+            foreach (var n in _freeAndOutput)
             {
                 if (_phi[n.Index] is not { } phi)
                 {
