@@ -59,6 +59,7 @@ public sealed record PcOptions
     public float EtaV { get; init; } = 0.1f;
 
     /// <summary>Early stop: inference ends once the largest value change of a step is at most this (0 = always run T steps).</summary>
+    /// <remarks>Values move in float32 steps of at least one ulp (≈ 1.2e-7·|v|), so tolerances near that never trigger; 1e-5 is typical.</remarks>
     public float Tolerance { get; init; }
 
     /// <summary>Relaxations of exact PC (any algorithm; <see cref="PcAlgorithm.Relaxed"/> needs at least one).</summary>

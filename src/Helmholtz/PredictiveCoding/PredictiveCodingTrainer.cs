@@ -18,9 +18,9 @@ namespace Helmholtz.PredictiveCoding;
 /// cotangent ε_c. The parameter gradient handed to the optimiser is g_θ = s·(1/B) Σ_c VJP_{c→θ}(ε_c) (∂F/∂θ / B in energy sign).</para>
 /// <para>Signs follow <c>shared/baselines/torch_mlp.py</c> exactly. The fixed-prediction schedules (pc-fixed, relaxed,
 /// activation relaxation) keep errors in gradient sign, s = +1: ε_L = μ_L − y for MSE, so at equilibrium
-/// ε_n = B·∂L/∂v_n (Millidge, Tschantz &amp; Buckley 2020, eq. 6, up to the sign of their ε_L = y − μ_L; the two are the
+/// ε_n = B·∂L/∂v_n (Millidge, Tschantz &amp; Buckley 2020, up to the sign of their ε_L = y − μ_L; the two are the
 /// same dynamics under v ↦ 2μ − v). Standard and incremental PC use the energy sign s = −1: ε_L = y − μ_L and
-/// v_n − μ_n descend F (Whittington &amp; Bogacz 2017, eqs. 7–8).</para>
+/// v_n − μ_n descend F (Whittington &amp; Bogacz 2017).</para>
 /// <para>All buffers are allocated here; a training step allocates nothing. In fixed-prediction schedules only ops that
 /// read a free value are differentiated during inference; in standard PC only predictions with a free parent are recomputed.</para>
 /// </remarks>
@@ -35,6 +35,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
 
     private readonly Node[] _valueNodes;   // op nodes on a path to the output, output last
     private readonly Node[] _free;         // hidden op nodes and free inputs: the values that move
+    private readonly Node[] _freeAndOutput;
     private readonly Node _output;
     private readonly bool[] _isFree;
     private readonly Tensor?[] _v, _mu, _eps, _grad, _epsRaw;
@@ -81,6 +82,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
         int count = nodes.Count;
         (_valueNodes, _isFree) = ClassifyNodes(model, freeInputs);
         _free = nodes.Where(n => _isFree[n.Index]).ToArray();
+        _freeAndOutput = [.. _free, _output];
         Executor = new Executor(_graph, batchSize, _ctx);
         var isValue = new bool[count];
         foreach (var n in _valueNodes)
@@ -218,6 +220,9 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
 
     /// <summary>The current (precision-weighted) error of a value node, in this schedule's sign convention (see remarks of the class).</summary>
     public Tensor Error(Node node) => _eps[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' has no error node in this network.", nameof(node));
+
+    /// <summary>The current prediction μ of a value node (its forward-pass value when it cannot change).</summary>
+    public Tensor Prediction(Node node) => _mu[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' is not a value node of this network.", nameof(node));
 
     /// <summary>The diagonal variance Σ of a free node or the output (null when precisions are all 1 and not learned).</summary>
     public Tensor? Variance(Node node) => _variance[Check(node).Index];
@@ -483,7 +488,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
             TensorPrimitives.Multiply(d, eta, d);
             if (Options.Tolerance > 0f)
             {
-                largest = MathF.Max(largest, TensorPrimitives.MaxMagnitude(d));
+                largest = MathF.Max(largest, MathF.Abs(TensorPrimitives.MaxMagnitude(d))); // MaxMagnitude keeps the sign
             }
 
             var v = _v[n.Index]!.Span;
@@ -524,12 +529,12 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
         }
     }
 
-    /// <summary>Bogacz (2017) eq. for Σ: ΔΣ = α·½(⟨e²⟩ − 1/Σ), e = Πε; and Φ ← Φ − α_Φ (Φε − ε)εᵀ / B.</summary>
+    /// <summary>Bogacz (2017, section 5) rule for Σ: ΔΣ = α·½(⟨e²⟩ − 1/Σ), e = Πε; and Φ ← Φ − α_Φ (Φε − ε)εᵀ / B.</summary>
     private void LearnPrecisionAndErrorConnections()
     {
         if (Options.LearnPrecision)
         {
-            foreach (var n in _free.Append(_output))
+            foreach (var n in _freeAndOutput)
             {
                 var sigma = _variance[n.Index]!.Span;
                 var pi = _precision[n.Index]!.Span;
@@ -554,7 +559,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
 
         if ((Options.Relaxations & PcRelaxations.ErrorConnections) != 0 && Options.ErrorConnectionLearningRate > 0f)
         {
-            foreach (var n in _free.Append(_output))
+            foreach (var n in _freeAndOutput)
             {
                 if (_phi[n.Index] is not { } phi)
                 {

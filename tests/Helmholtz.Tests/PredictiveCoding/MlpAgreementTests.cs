@@ -97,3 +97,60 @@ public sealed class MlpAgreementTests
 
     private static double[] ToDouble(Tensor t) => t.ReadOnlySpan.ToArray().Select(v => (double)v).ToArray();
 }
+
+public sealed class PcEngineTests
+{
+    [Theory]
+    [InlineData(PcAlgorithm.Fixed)]
+    [InlineData(PcAlgorithm.Standard)]
+    [InlineData(PcAlgorithm.Incremental)]
+    public void TrainingStepsAllocateNothing(PcAlgorithm algorithm)
+    {
+        var model = PcTestKit.Mlp([6, 5, 4, 3], seed: 1);
+        var (x, y) = PcTestKit.Batch(model, 4, seed: 2);
+        var trainer = new PredictiveCodingTrainer(model, 4, new PcOptions { Algorithm = algorithm, Iterations = 10 });
+        PcTestKit.Load(trainer.Executor, model, x, y);
+        var sgd = new TestSgd(0.01f);
+        trainer.TrainStep(sgd); // first calls size the ops' scratch buffers
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++)
+        {
+            trainer.TrainStep(sgd);
+        }
+
+        long trainerBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The graph core's Executor.Forward enumerates an IReadOnlyList (a boxed enumerator, 32 B); PC adds nothing to it.
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++)
+        {
+            trainer.Executor.Forward();
+        }
+
+        long forwardBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(forwardBytes, trainerBytes);
+    }
+
+    [Fact]
+    public void ToleranceStopsInferenceEarlyOnceValuesSettle()
+    {
+        var model = PcTestKit.Mlp([6, 5, 4, 3], seed: 3);
+        var (x, y) = PcTestKit.Batch(model, 4, seed: 4);
+        var trainer = new PredictiveCodingTrainer(model, 4, new PcOptions { Iterations = 1000, EtaV = 0.2f, Tolerance = 1e-5f });
+        PcTestKit.Load(trainer.Executor, model, x, y);
+        trainer.Infer();
+        Assert.True(trainer.LastIterations is >= 3 and < 1000, $"stopped after {trainer.LastIterations} steps");
+        var full = new PredictiveCodingTrainer(model, 4, new PcOptions { Iterations = 1000, EtaV = 0.2f });
+        PcTestKit.Load(full.Executor, model, x, y);
+        full.Infer();
+        Assert.Equal(1000, full.LastIterations);
+        var h1 = model.Graph["h1"];
+        var early = trainer.Error(h1).ReadOnlySpan;
+        var late = full.Error(h1).ReadOnlySpan;
+        for (int i = 0; i < early.Length; i++)
+        {
+            // A step changes v by at most 1e-5 at the stop; the remaining changes shrink geometrically, so the rest sums to ≲ 1e-4.
+            Assert.True(Math.Abs(early[i] - late[i]) <= 1e-4, $"h1[{i}]: stopped {early[i]:R}, full {late[i]:R}");
+        }
+    }
+}
