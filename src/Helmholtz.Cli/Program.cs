@@ -54,6 +54,11 @@ internal static class Program
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifRunCommand>("run").WithDescription("Run an agent in the T-maze, grid world or bandit");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
             });
+            config.AddBranch("pc", pc =>
+            {
+                pc.SetDescription("Predictive coding tools: agreement with backprop, generative image completion.");
+                pc.AddCommand<Commands.Pc.PcAgreementCommand>("agreement").WithDescription("Compare PC's parameter updates with exact backprop gradients on one batch.");
+            });
             config.AddBranch("env", env => env.AddCommand<Commands.Env.EnvRolloutCommand>("rollout")
                 .WithDescription("Step a control environment from an explicit state through a list of actions."));
         });

@@ -40,7 +40,10 @@ internal abstract class HelmholtzCommand<TSettings> : Command<TSettings>
     /// <summary>Does the command's work and returns its exit code.</summary>
     protected abstract int Run(TSettings settings, CancellationToken cancellationToken);
 
+    // Divergence counts as bad input: the user fixes it by lowering a rate, and the message says which.
     internal static bool IsBadInput(Exception ex) => ex is BadInputException
+        or Helmholtz.PredictiveCoding.PcDivergenceException
+        or Helmholtz.Training.TrainingDivergedException
         or ArgumentException
         or FormatException
         or InvalidDataException

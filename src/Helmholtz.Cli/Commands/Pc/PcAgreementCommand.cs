@@ -1,0 +1,182 @@
+using System.ComponentModel;
+using System.Globalization;
+using Helmholtz.Cli.Infrastructure;
+using Helmholtz.Cli.Plots;
+using Helmholtz.Data;
+using Helmholtz.Graphs;
+using Helmholtz.PredictiveCoding;
+using Helmholtz.Tensors;
+using Helmholtz.Training;
+using ScottPlot;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Tensor = Helmholtz.Tensors.Tensor;
+
+namespace Helmholtz.Cli.Commands.Pc;
+
+/// <summary>Options of <c>helmholtz pc agreement</c>.</summary>
+internal sealed class PcAgreementSettings : CommandSettings
+{
+    [CommandOption("--model <MODEL>")]
+    [Description("mlp, cnn, rnn or lstm (the train command's builders, on the embedded digits).")]
+    [DefaultValue("mlp")]
+    public string Model { get; init; } = "mlp";
+
+    [CommandOption("--iterations <T>")]
+    [Description("Inference steps T of the compared PC run (also accepted as --T).")]
+    [DefaultValue(200)]
+    public int Iterations { get; init; } = 200;
+
+    [CommandOption("--eta-v <RATE>")]
+    [Description("Inference step size η_v. With η_v = 1 and fixed predictions, errors are exact after as many steps as the graph is deep.")]
+    [DefaultValue(1f)]
+    public float EtaV { get; init; } = 1f;
+
+    [CommandOption("--algo <ALGO>")]
+    [Description("The PC schedule compared with backprop (pc-fixed, pc-standard, …).")]
+    [DefaultValue("pc-fixed")]
+    public string Algorithm { get; init; } = "pc-fixed";
+
+    [CommandOption("--batch <N>")]
+    [DefaultValue(16)]
+    public int Batch { get; init; } = 16;
+
+    [CommandOption("--hidden <SIZES>")]
+    [Description("Hidden sizes, as for train (default: 128,128 for the MLP, 120,84 for the CNN, 64 for RNN/LSTM).")]
+    public string? Hidden { get; init; }
+
+    [CommandOption("--loss <LOSS>")]
+    [DefaultValue("mse")]
+    public string Loss { get; init; } = "mse";
+
+    [CommandOption("--seed <S>")]
+    [DefaultValue(1UL)]
+    public ulong Seed { get; init; } = 1;
+
+    [CommandOption("--out <DIR>")]
+    [Description("Folder for agreement.png/.svg and agreement.csv (default: runs/pc-agreement-<model>).")]
+    public string? Out { get; init; }
+
+    [CommandOption("--json")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (Iterations <= 0)
+        {
+            return ValidationResult.Error($"--iterations must be positive (got {Iterations}).");
+        }
+
+        if (!(EtaV > 0) || !float.IsFinite(EtaV))
+        {
+            return ValidationResult.Error($"--eta-v must be a positive number (got {EtaV.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        return Batch > 0 ? ValidationResult.Success() : ValidationResult.Error($"--batch must be positive (got {Batch}).");
+    }
+}
+
+/// <summary><c>helmholtz pc agreement</c>: how close PC's parameter updates are to exact backprop gradients on one batch.</summary>
+internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
+{
+    protected override int Run(PcAgreementSettings settings, CancellationToken cancellationToken)
+    {
+        var algorithm = PcOptions.ParseAlgorithm(settings.Algorithm);
+        var data = DatasetCatalog.LoadEmbeddedDigits().Train;
+        var config = new TrainingConfig
+        {
+            Model = settings.Model,
+            Hidden = settings.Hidden is null
+                ? settings.Model switch { "cnn" => [120, 84], "rnn" or "lstm" => [64], _ => [128, 128] }
+                : settings.Hidden.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
+            Loss = settings.Loss == "cross-entropy" ? LossKind.CrossEntropy : settings.Loss == "mse" ? LossKind.Mse
+                : throw new ArgumentException($"--loss must be mse or cross-entropy (got '{settings.Loss}')."),
+            Seed = settings.Seed,
+        };
+        config.Validate();
+        var model = TrainingSetup.CreateModel(config, data, new Rng(settings.Seed));
+        var (x, y) = FirstBatch(data, settings.Batch);
+
+        // The divergence against T: a doubling schedule up to the requested T, so the plot shows the approach.
+        var steps = new List<int>();
+        for (int t = 1; t < settings.Iterations; t *= 2)
+        {
+            steps.Add(t);
+        }
+
+        steps.Add(settings.Iterations);
+        var curve = new List<PcAgreementResult>();
+        foreach (int t in steps)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            curve.Add(PcAgreement.Measure(model, x, y, t, settings.EtaV, algorithm));
+        }
+
+        var final = curve[^1];
+        string dir = settings.Out ?? Path.Combine("runs", $"pc-agreement-{settings.Model}");
+        Directory.CreateDirectory(dir);
+        SaveCurve(steps, curve, settings, dir);
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("parameter", "relative error", "cosine");
+        foreach (var p in final.PerParameter)
+        {
+            table.AddRow(Markup.Escape(p.Name), p.RelativeError.ToString("E2", CultureInfo.InvariantCulture), p.Cosine.ToString("F6", CultureInfo.InvariantCulture));
+        }
+
+        Infrastructure.Cli.Stderr.Write(table);
+        Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture,
+            $"{settings.Algorithm} vs backprop on {settings.Model}, T = {settings.Iterations}, η_v = {settings.EtaV}: max relative error {final.MaxRelativeError:E2}, min cosine {final.MinCosine:F6}; figure in [blue]{Markup.Escape(Path.GetFullPath(dir))}[/]");
+        if (settings.Json)
+        {
+            Infrastructure.Cli.WriteJson(new
+            {
+                model = settings.Model,
+                algo = settings.Algorithm,
+                iterations = settings.Iterations,
+                eta_v = settings.EtaV,
+                max_relative_error = final.MaxRelativeError,
+                min_cosine = final.MinCosine,
+                per_parameter = final.PerParameter.Select(p => new { name = p.Name, relative_error = p.RelativeError, cosine = p.Cosine }),
+            });
+        }
+
+        return ExitCode.Ok;
+    }
+
+    private static (Tensor X, Tensor Y) FirstBatch(Dataset data, int batch)
+    {
+        if (batch > data.Count)
+        {
+            throw new ArgumentException($"--batch {batch} is larger than the dataset ({data.Count}).");
+        }
+
+        var x = new Tensor(batch, data.Features);
+        var y = new Tensor(batch, data.ClassCount);
+        data.Images.ReadOnlySpan[..(batch * data.Features)].CopyTo(x.Span);
+        for (int i = 0; i < batch; i++)
+        {
+            y[i, data.Label(i)] = 1f;
+        }
+
+        return (x, y);
+    }
+
+    private static void SaveCurve(List<int> steps, List<PcAgreementResult> curve, PcAgreementSettings settings, string dir)
+    {
+        var csv = new System.Text.StringBuilder("iterations,max_relative_error,min_cosine\n");
+        for (int i = 0; i < steps.Count; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{steps[i]},{curve[i].MaxRelativeError:R},{curve[i].MinCosine:R}\n");
+        }
+
+        AtomicFile.WriteAllText(Path.Combine(dir, "agreement.csv"), csv.ToString());
+        var plot = new Plot();
+        double[] xs = steps.Select(s => Math.Log10(s)).ToArray();
+        double[] ys = curve.Select(c => Math.Log10(Math.Max(c.MaxRelativeError, 1e-12))).ToArray();
+        var line = plot.Add.Scatter(xs, ys);
+        line.LegendText = "max relative error (log10)";
+        plot.Axes.Bottom.Label.Text = "inference steps T (log10)";
+        plot.Axes.Left.Label.Text = "log10 ‖g_pc − g_bp‖ / ‖g_bp‖";
+        plot.Title($"{settings.Algorithm} vs backprop · {settings.Model} · η_v = {settings.EtaV.ToString(CultureInfo.InvariantCulture)}");
+        Figures.Save(plot, Path.Combine(dir, "agreement"));
+    }
+}
