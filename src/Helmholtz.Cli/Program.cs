@@ -1,3 +1,4 @@
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Helmholtz.Cli;
@@ -21,12 +22,20 @@ internal static class Program
         return OneLetterOptions.TryGetValue(name, out var full) ? full + (eq < 0 ? "" : a[eq..]) : a;
     }).ToArray();
 
-    public static int Main(string[] args)
+    public static int Main(string[] args) => CreateApp().Run(NormalizeArguments(args));
+
+    /// <summary>The command tree; <paramref name="console"/> replaces the terminal (tests render help into a buffer).</summary>
+    internal static CommandApp CreateApp(IAnsiConsole? console = null)
     {
         var app = new CommandApp();
         app.Configure(config =>
         {
             config.SetApplicationName("helmholtz");
+            if (console is not null)
+            {
+                config.ConfigureConsole(console);
+            }
+
             config.UseStrictParsing();
             config.SetExceptionHandler((ex, _) =>
             {
@@ -64,6 +73,6 @@ internal static class Program
             config.AddBranch("env", env => env.AddCommand<Commands.Env.EnvRolloutCommand>("rollout")
                 .WithDescription("Step a control environment from an explicit state through a list of actions."));
         });
-        return app.Run(NormalizeArguments(args));
+        return app;
     }
 }

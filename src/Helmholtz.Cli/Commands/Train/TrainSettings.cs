@@ -46,10 +46,12 @@ internal class TrainingSettings : CommandSettings
     public string? DataDirectory { get; init; }
 
     [CommandOption("--epochs <N>")]
+    [Description("Passes over the training set.")]
     [DefaultValue(1)]
     public int Epochs { get; init; } = 1;
 
     [CommandOption("--batch <N>")]
+    [Description("Examples per batch.")]
     [DefaultValue(64)]
     public int Batch { get; init; } = 64;
 
@@ -69,10 +71,12 @@ internal class TrainingSettings : CommandSettings
     public float Momentum { get; init; }
 
     [CommandOption("--weight-decay <W>")]
+    [Description("L2 weight decay added to the gradient.")]
     [DefaultValue(0f)]
     public float WeightDecay { get; init; }
 
     [CommandOption("--seed <S>")]
+    [Description("Seed of the initial weights and the data order.")]
     [DefaultValue(1UL)]
     public ulong Seed { get; init; } = 1;
 
@@ -91,7 +95,7 @@ internal class TrainingSettings : CommandSettings
     public int MaxBatches { get; init; }
 
     [CommandOption("--init <FILE>")]
-    [Description("Initial parameters: safetensors with PyTorch-compatible names (e.g. layers.0.weight [out, in]).")]
+    [Description("Initial parameters: safetensors with PyTorch-compatible names (e.g. layers.0.weight [[out, in]]).")]
     public string? InitFile { get; init; }
 
     [CommandOption("-T|--inference-steps <STEPS>")]
