@@ -43,6 +43,20 @@ public sealed record TMazeOptions
     /// <summary>Give the agent Dirichlet counts over D (pD = 1 for the context, a point mass on the centre for location).</summary>
     public bool LearnD { get; init; }
 
+    /// <summary>
+    /// Give the agent Dirichlet counts pA in which the reward outcome of every arm in every context is unknown (flat
+    /// prior: <see cref="RewardPriorConcentration"/> for reward and for loss; "none" impossible in an arm); the location
+    /// and cue mappings are known (counts <see cref="KnownConcentration"/> × A). The agent must learn which arm pays in
+    /// which context (the contingency).
+    /// </summary>
+    public bool LearnRewardMapping { get; init; }
+
+    /// <summary>Prior Dirichlet count of reward and of loss for each (arm, context) when <see cref="LearnRewardMapping"/> is set.</summary>
+    public double RewardPriorConcentration { get; init; } = 1;
+
+    /// <summary>Scale of the Dirichlet counts of the mappings the learning agent already knows (large: barely moved by learning).</summary>
+    public double KnownConcentration { get; init; } = 100;
+
     /// <summary>Agent options (policy length 2 by default).</summary>
     public AgentOptions Agent { get; init; } = new() { PolicyLength = 2 };
 }
@@ -157,13 +171,83 @@ public sealed class TMaze : IDiscreteEnvironment
             pD = [(double[])dLoc.Clone(), Enumerable.Repeat(1.0, k).ToArray()];
         }
 
+        ModelArray[]? pA = null;
+        if (_o.LearnRewardMapping)
+        {
+            var pRew = new double[aRew.Length];
+            for (int l = 0; l < nl; l++)
+            {
+                for (int c = 0; c < k; c++)
+                {
+                    if (IsArm(l))
+                    {
+                        pRew[(1 * nl + l) * k + c] = _o.RewardPriorConcentration;
+                        pRew[(2 * nl + l) * k + c] = _o.RewardPriorConcentration;
+                    }
+                    else
+                    {
+                        pRew[(0 * nl + l) * k + c] = _o.KnownConcentration;
+                    }
+                }
+            }
+
+            pA =
+            [
+                new ModelArray([nl, nl, k], aLoc.Select(x => x * _o.KnownConcentration).ToArray()),
+                new ModelArray([3, nl, k], pRew),
+                new ModelArray([k, nl, k], aCue.Select(x => x * _o.KnownConcentration).ToArray()),
+            ];
+            aRew = Normalised(pRew, 3);
+        }
+
         return new GenerativeModel(
             [new ModelArray([nl, nl, k], aLoc), new ModelArray([3, nl, k], aRew), new ModelArray([k, nl, k], aCue)],
             [new ModelArray([nl, nl, nl], bLoc), new ModelArray([k, k, 1], bCtx)],
             c: [new double[nl], cRew, new double[k]],
             d: pD is null ? [dLoc, Enumerable.Repeat(1.0 / k, k).ToArray()] : null,
+            pA: pA,
             pD: pD,
             options: _o.Agent);
+    }
+
+    /// <summary>Index of the reward modality (outcomes: 0 none, 1 reward, 2 loss).</summary>
+    public const int RewardModality = 1;
+
+    /// <summary>The agent's P(reward | arm, context) from a (learned) reward likelihood A[1]; [arm, context], arms 0-based.</summary>
+    public double[,] RewardContingency(IReadOnlyList<ModelArray> a)
+    {
+        var result = new double[_k, _k];
+        var data = a[RewardModality].Data;
+        for (int arm = 0; arm < _k; arm++)
+        {
+            for (int c = 0; c < _k; c++)
+            {
+                result[arm, c] = data[(1 * _nLoc + arm + 1) * _k + c];
+            }
+        }
+
+        return result;
+    }
+
+    private static double[] Normalised(double[] counts, int rows)
+    {
+        int cols = counts.Length / rows;
+        var x = new double[counts.Length];
+        for (int j = 0; j < cols; j++)
+        {
+            double sum = 0;
+            for (int i = 0; i < rows; i++)
+            {
+                sum += counts[i * cols + j];
+            }
+
+            for (int i = 0; i < rows; i++)
+            {
+                x[i * cols + j] = counts[i * cols + j] / sum;
+            }
+        }
+
+        return x;
     }
 
     /// <inheritdoc/>

@@ -33,7 +33,7 @@ public sealed class TMazeTests
     {
         var env = new TMaze(new TMazeOptions { FixedContext = 0, LearnD = true });
         var (records, _, dHistory) = AifRunCommand.RunMaze(env, 20, learn: true, new Rng(1));
-        Assert.True(dHistory[^1] > 0.9, $"D(rewarded arm) after 20 trials {dHistory[^1]}");
+        Assert.True(dHistory[^1][0] > 0.9, $"D(rewarded arm) after 20 trials {dHistory[^1][0]}");
         // Once the contingency is learned the agent goes straight to the arm (no cue needed).
         Assert.All(records.Skip(5), r => Assert.Equal(1, r.Moves[0]));
     }
