@@ -28,6 +28,10 @@ internal sealed class AifRunSettings : CommandSettings
     [Description("T-maze/bandit: the agent does not know which arm pays in which context (flat Dirichlet prior pA over the reward outcome of each arm) and learns it across trials, with parameter information gain (novelty) in the EFE")]
     public bool Learn { get; init; }
 
+    [CommandOption("--learn-prior <A>")]
+    [Description("With --learn: prior Dirichlet count of reward and of loss for each arm in each context (default 1, as pymdp's T-maze learning demo)")]
+    public double LearnPrior { get; init; } = 1;
+
     [CommandOption("--learn-d")]
     [Description("T-maze/bandit: the rewarded arm is fixed (arm 1) and the agent learns D (Dirichlet pD over the context) across trials")]
     public bool LearnD { get; init; }
@@ -49,8 +53,12 @@ internal sealed class AifRunSettings : CommandSettings
     public int Size { get; init; } = 5;
 
     [CommandOption("--policy-len <L>")]
-    [Description("Policy length (default 2 for tmaze/bandit, 3 for grid)")]
+    [Description("Policy length, or the search depth with --planner sophisticated (default 2 for tmaze/bandit, 3 for grid)")]
     public int? PolicyLength { get; init; }
+
+    [CommandOption("--planner <PLANNER>")]
+    [Description("efe (enumerate policies, pymdp 0.0.7.1; default) or sophisticated (recursive tree search over actions and outcomes)")]
+    public string Planner { get; init; } = "efe";
 
     [CommandOption("--stochastic")]
     [Description("Stochastic action selection with precision alpha = 16 instead of argmax")]
@@ -69,6 +77,11 @@ internal sealed class AifRunSettings : CommandSettings
         if (Env is not ("tmaze" or "grid" or "bandit"))
         {
             return ValidationResult.Error($"environment '{Env}': must be tmaze, grid or bandit");
+        }
+
+        if (Planner is not ("efe" or "sophisticated"))
+        {
+            return ValidationResult.Error($"--planner {Planner}: must be efe or sophisticated");
         }
 
         if (Trials < 1)
@@ -103,9 +116,13 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
         string outDir = s.Out ?? Path.Combine("runs", $"aif-{s.Env}{(s.Learn ? "-learn" : s.LearnD ? "-learn-d" : "")}{(s.NoInfoGain ? "-noig" : "")}");
         Directory.CreateDirectory(outDir);
         var rng = new Rng(s.Seed);
+        int depth = s.PolicyLength ?? (s.Env == "grid" ? 3 : 2);
+        bool sophisticated = s.Planner == "sophisticated";
         var agentOptions = new AgentOptions
         {
-            PolicyLength = s.PolicyLength ?? (s.Env == "grid" ? 3 : 2),
+            PolicyLength = sophisticated ? 1 : depth,
+            Planner = sophisticated ? Helmholtz.ActiveInference.Discrete.Planner.Sophisticated : Helmholtz.ActiveInference.Discrete.Planner.Efe,
+            SophisticatedHorizon = depth,
             UseStatesInfoGain = !s.NoInfoGain,
             UseParamInfoGain = s.Learn,
             ActionSelection = s.Stochastic ? ActionSelection.Stochastic : ActionSelection.Deterministic,
@@ -123,6 +140,8 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
             FixedContext = s.LearnD ? 0 : null,
             LearnD = s.LearnD,
             LearnRewardMapping = s.Learn,
+            TerminalAfterArm = s.Learn,
+            RewardPriorConcentration = s.LearnPrior,
             Agent = agentOptions,
         });
         var (records, traces, history) = RunMaze(env, s.Trials, s.Learn || s.LearnD, rng, ct);

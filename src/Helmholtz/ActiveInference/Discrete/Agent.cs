@@ -10,7 +10,7 @@ namespace Helmholtz.ActiveInference.Discrete;
 /// holds −G = expected utility + information gain, larger is better (Da Costa et al. 2020, eq. 8; Heins et al. 2022).
 /// Not thread-safe.
 /// </remarks>
-public sealed class Agent
+public sealed partial class Agent
 {
     private readonly GenerativeModel _model;
     private readonly AgentOptions _opt;
@@ -158,7 +158,8 @@ public sealed class Agent
     }
 
     private ModelKernels BuildKernels() =>
-        new(_a, _b, _model.C, _opt.UseParamInfoGain ? _pA : null, _opt.UseParamInfoGain ? _pB : null, _opt.UseStatesInfoGain);
+        new(_a, _b, _model.C, _opt.UseParamInfoGain ? _pA : null, _opt.UseParamInfoGain ? _pB : null,
+            _opt.UseStatesInfoGain || _opt.Planner == Planner.Sophisticated);
 
     /// <summary>Updates the posterior over hidden states with one observation (one outcome index per modality).</summary>
     public double[][] InferStates(ReadOnlySpan<int> observation)
@@ -263,6 +264,11 @@ public sealed class Agent
         Array.Clear(Utility);
         Array.Clear(StatesInfoGain);
         Array.Clear(ParamInfoGain);
+        if (_opt.Planner == Planner.Sophisticated)
+        {
+            return InferPoliciesSophisticated();
+        }
+
         if (_opt.Algorithm == InferenceAlgorithm.Fpi)
         {
             for (int f = 0; f < _nf; f++)

@@ -57,6 +57,13 @@ public sealed record TMazeOptions
     /// <summary>Scale of the Dirichlet counts of the mappings the learning agent already knows (large: barely moved by learning).</summary>
     public double KnownConcentration { get; init; } = 100;
 
+    /// <summary>
+    /// Give the agent's model an end state that every arm leads to (observed as its own location outcome, no reward, an
+    /// uninformative cue), matching the task in which entering an arm ends the trial; without it the arms are absorbing
+    /// in the model and the agent expects to sample an arm again.
+    /// </summary>
+    public bool TerminalAfterArm { get; init; }
+
     /// <summary>Agent options (policy length 2 by default).</summary>
     public AgentOptions Agent { get; init; } = new() { PolicyLength = 2 };
 }
@@ -102,6 +109,9 @@ public sealed class TMaze : IDiscreteEnvironment
     /// <inheritdoc/>
     public GenerativeModel Model { get; }
 
+    /// <summary>Number of location states in the agent's model (one more than the maze's locations with <see cref="TMazeOptions.TerminalAfterArm"/>).</summary>
+    public int ModelLocations => _nLoc + (_o.TerminalAfterArm ? 1 : 0);
+
     /// <summary>Index of the cue location.</summary>
     public int CueLocation => _k + 1;
 
@@ -119,40 +129,42 @@ public sealed class TMaze : IDiscreteEnvironment
 
     private GenerativeModel BuildModel()
     {
-        int nl = _nLoc, k = _k;
-        var aLoc = new double[nl * nl * k];
-        var aRew = new double[3 * nl * k];
-        var aCue = new double[k * nl * k];
-        for (int l = 0; l < nl; l++)
+        int nl = _nLoc, k = _k, ns = ModelLocations;
+        var aLoc = new double[ns * ns * k];
+        var aRew = new double[3 * ns * k];
+        var aCue = new double[k * ns * k];
+        for (int l = 0; l < ns; l++)
         {
             for (int c = 0; c < k; c++)
             {
-                aLoc[(l * nl + l) * k + c] = 1;
+                aLoc[(l * ns + l) * k + c] = 1;
                 if (IsArm(l))
                 {
                     double p = RewardP(l - 1, c);
-                    aRew[(1 * nl + l) * k + c] = p;
-                    aRew[(2 * nl + l) * k + c] = 1 - p;
+                    aRew[(1 * ns + l) * k + c] = p;
+                    aRew[(2 * ns + l) * k + c] = 1 - p;
                 }
                 else
                 {
-                    aRew[(0 * nl + l) * k + c] = 1;
+                    aRew[(0 * ns + l) * k + c] = 1;
                 }
 
                 for (int q = 0; q < k; q++)
                 {
-                    aCue[(q * nl + l) * k + c] = l == CueLocation ? CueP(q, c) : 1.0 / k;
+                    aCue[(q * ns + l) * k + c] = l == CueLocation ? CueP(q, c) : 1.0 / k;
                 }
             }
         }
 
-        var bLoc = new double[nl * nl * nl];
-        for (int prev = 0; prev < nl; prev++)
+        // Controls are "go to location u" for the nl real locations; with TerminalAfterArm an arm leads to the end state,
+        // which stays put, so the agent does not expect to sample an arm twice (the trial really ends there).
+        var bLoc = new double[ns * ns * nl];
+        for (int prev = 0; prev < ns; prev++)
         {
             for (int u = 0; u < nl; u++)
             {
-                int next = IsArm(prev) ? prev : u;
-                bLoc[(next * nl + prev) * nl + u] = 1;
+                int next = prev >= nl ? prev : IsArm(prev) ? (ns > nl ? nl : prev) : u;
+                bLoc[(next * ns + prev) * nl + u] = 1;
             }
         }
 
@@ -163,7 +175,7 @@ public sealed class TMaze : IDiscreteEnvironment
         }
 
         var cRew = new[] { 0.0, _o.RewardPreference, _o.LossPreference };
-        var dLoc = new double[nl];
+        var dLoc = new double[ns];
         dLoc[0] = 1;
         double[][]? pD = null;
         if (_o.LearnD)
@@ -175,35 +187,35 @@ public sealed class TMaze : IDiscreteEnvironment
         if (_o.LearnRewardMapping)
         {
             var pRew = new double[aRew.Length];
-            for (int l = 0; l < nl; l++)
+            for (int l = 0; l < ns; l++)
             {
                 for (int c = 0; c < k; c++)
                 {
                     if (IsArm(l))
                     {
-                        pRew[(1 * nl + l) * k + c] = _o.RewardPriorConcentration;
-                        pRew[(2 * nl + l) * k + c] = _o.RewardPriorConcentration;
+                        pRew[(1 * ns + l) * k + c] = _o.RewardPriorConcentration;
+                        pRew[(2 * ns + l) * k + c] = _o.RewardPriorConcentration;
                     }
                     else
                     {
-                        pRew[(0 * nl + l) * k + c] = _o.KnownConcentration;
+                        pRew[(0 * ns + l) * k + c] = _o.KnownConcentration;
                     }
                 }
             }
 
             pA =
             [
-                new ModelArray([nl, nl, k], aLoc.Select(x => x * _o.KnownConcentration).ToArray()),
-                new ModelArray([3, nl, k], pRew),
-                new ModelArray([k, nl, k], aCue.Select(x => x * _o.KnownConcentration).ToArray()),
+                new ModelArray([ns, ns, k], aLoc.Select(x => x * _o.KnownConcentration).ToArray()),
+                new ModelArray([3, ns, k], pRew),
+                new ModelArray([k, ns, k], aCue.Select(x => x * _o.KnownConcentration).ToArray()),
             ];
             aRew = Normalised(pRew, 3);
         }
 
         return new GenerativeModel(
-            [new ModelArray([nl, nl, k], aLoc), new ModelArray([3, nl, k], aRew), new ModelArray([k, nl, k], aCue)],
-            [new ModelArray([nl, nl, nl], bLoc), new ModelArray([k, k, 1], bCtx)],
-            c: [new double[nl], cRew, new double[k]],
+            [new ModelArray([ns, ns, k], aLoc), new ModelArray([3, ns, k], aRew), new ModelArray([k, ns, k], aCue)],
+            [new ModelArray([ns, ns, nl], bLoc), new ModelArray([k, k, 1], bCtx)],
+            c: [new double[ns], cRew, new double[k]],
             d: pD is null ? [dLoc, Enumerable.Repeat(1.0 / k, k).ToArray()] : null,
             pA: pA,
             pD: pD,
@@ -222,7 +234,7 @@ public sealed class TMaze : IDiscreteEnvironment
         {
             for (int c = 0; c < _k; c++)
             {
-                result[arm, c] = data[(1 * _nLoc + arm + 1) * _k + c];
+                result[arm, c] = data[(1 * ModelLocations + arm + 1) * _k + c];
             }
         }
 
