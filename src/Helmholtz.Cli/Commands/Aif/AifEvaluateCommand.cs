@@ -15,7 +15,8 @@ internal sealed class AifEvaluateSettings : CommandSettings
     public string? Model { get; init; }
 
     [CommandOption("--trajectory <PATH>")]
-    [Description("Trajectory file (JSON: {\"observations\": [[o per modality] per step], \"actions\": [[u per factor] per step]})")]
+    // Spectre reads descriptions as markup: [[ and ]] print one bracket.
+    [Description("Trajectory file (JSON: {\"observations\": [[[[o per modality]] per step]], \"actions\": [[[[u per factor]] per step]]})")]
     public string? Trajectory { get; init; }
 
     [CommandOption("--json")]

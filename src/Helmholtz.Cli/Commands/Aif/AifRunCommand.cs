@@ -25,8 +25,16 @@ internal sealed class AifRunSettings : CommandSettings
     public ulong Seed { get; init; } = 1;
 
     [CommandOption("--learn")]
-    [Description("Learn D (Dirichlet pD) across trials; the rewarded arm is then fixed (arm 1) and unknown to the agent")]
+    [Description("T-maze/bandit: the agent does not know which arm pays in which context (flat Dirichlet prior pA over the reward outcome of each arm) and learns it across trials, with parameter information gain (novelty) in the EFE")]
     public bool Learn { get; init; }
+
+    [CommandOption("--learn-prior <A>")]
+    [Description("With --learn: prior Dirichlet count of reward and of loss for each arm in each context (default 1, as pymdp's T-maze learning demo)")]
+    public double LearnPrior { get; init; } = 1;
+
+    [CommandOption("--learn-d")]
+    [Description("T-maze/bandit: the rewarded arm is fixed (arm 1) and the agent learns D (Dirichlet pD over the context) across trials")]
+    public bool LearnD { get; init; }
 
     [CommandOption("--no-info-gain")]
     [Description("Switch off the state information gain term of the EFE")]
@@ -45,8 +53,12 @@ internal sealed class AifRunSettings : CommandSettings
     public int Size { get; init; } = 5;
 
     [CommandOption("--policy-len <L>")]
-    [Description("Policy length (default 2 for tmaze/bandit, 3 for grid)")]
+    [Description("Policy length, or the search depth with --planner sophisticated (default 2 for tmaze/bandit, 3 for grid)")]
     public int? PolicyLength { get; init; }
+
+    [CommandOption("--planner <PLANNER>")]
+    [Description("efe (enumerate policies, pymdp 0.0.7.1; default) or sophisticated (recursive tree search over actions and outcomes)")]
+    public string Planner { get; init; } = "efe";
 
     [CommandOption("--stochastic")]
     [Description("Stochastic action selection with precision alpha = 16 instead of argmax")]
@@ -65,6 +77,11 @@ internal sealed class AifRunSettings : CommandSettings
         if (Env is not ("tmaze" or "grid" or "bandit"))
         {
             return ValidationResult.Error($"environment '{Env}': must be tmaze, grid or bandit");
+        }
+
+        if (Planner is not ("efe" or "sophisticated"))
+        {
+            return ValidationResult.Error($"--planner {Planner}: must be efe or sophisticated");
         }
 
         if (Trials < 1)
@@ -89,19 +106,25 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
     /// <summary>What one step of the example trial looked like (for the figures).</summary>
     internal sealed record StepTrace(double[] Context, double[] QPi, double[] Utility, double[] InfoGain);
 
-    internal sealed record MazeSummary(string Env, int Trials, ulong Seed, bool Learn, bool InfoGain, double CueFirstRate, double RewardRate, double ArmEntryRate, double DirectArmRate, string Figures);
+    internal sealed record MazeSummary(string Env, int Trials, ulong Seed, string Learn, bool InfoGain, double CueFirstRate, double RewardRate, double ArmEntryRate, double DirectArmRate, double RewardRateLast20, double[][]? LearnedRewardProbability, string Figures);
 
     internal sealed record GridSummary(string Env, int Trials, ulong Seed, double SuccessRate, double MeanSteps, string Figures);
 
     protected override int Run(AifRunSettings s, CancellationToken ct)
     {
-        string outDir = s.Out ?? Path.Combine("runs", $"aif-{s.Env}{(s.Learn ? "-learn" : "")}{(s.NoInfoGain ? "-noig" : "")}");
+        string learn = s.Learn ? "A" : s.LearnD ? "D" : "none";
+        string outDir = s.Out ?? Path.Combine("runs", $"aif-{s.Env}{(s.Learn ? "-learn" : s.LearnD ? "-learn-d" : "")}{(s.NoInfoGain ? "-noig" : "")}");
         Directory.CreateDirectory(outDir);
         var rng = new Rng(s.Seed);
+        int depth = s.PolicyLength ?? (s.Env == "grid" ? 3 : 2);
+        bool sophisticated = s.Planner == "sophisticated";
         var agentOptions = new AgentOptions
         {
-            PolicyLength = s.PolicyLength ?? (s.Env == "grid" ? 3 : 2),
+            PolicyLength = sophisticated ? 1 : depth,
+            Planner = sophisticated ? Helmholtz.ActiveInference.Discrete.Planner.Sophisticated : Helmholtz.ActiveInference.Discrete.Planner.Efe,
+            SophisticatedHorizon = depth,
             UseStatesInfoGain = !s.NoInfoGain,
+            UseParamInfoGain = s.Learn,
             ActionSelection = s.Stochastic ? ActionSelection.Stochastic : ActionSelection.Deterministic,
         };
         if (s.Env == "grid")
@@ -114,18 +137,24 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
             Arms = s.Env == "bandit" ? 3 : 2,
             CueValidity = s.CueValidity,
             RewardProbability = s.RewardProbability,
-            FixedContext = s.Learn ? 0 : null,
-            LearnD = s.Learn,
+            FixedContext = s.LearnD ? 0 : null,
+            LearnD = s.LearnD,
+            LearnRewardMapping = s.Learn,
+            TerminalAfterArm = s.Learn,
+            RewardPriorConcentration = s.LearnPrior,
             Agent = agentOptions,
         });
-        var (records, traces, dHistory) = RunMaze(env, s.Trials, s.Learn, rng, ct);
+        var (records, traces, history) = RunMaze(env, s.Trials, s.Learn || s.LearnD, rng, ct);
         int cueFirst = records.Count(r => r.Moves[0] == env.CueLocation);
         int entered = records.Count(r => r.EnteredArm);
         int rewarded = records.Count(r => r.Rewarded);
         int direct = records.Count(r => env.IsArm(r.Moves[0]));
-        var summary = new MazeSummary(s.Env, s.Trials, s.Seed, s.Learn, !s.NoInfoGain,
+        var last = records.Skip(Math.Max(0, records.Count - 20)).ToList();
+        double[][]? learned = s.Learn ? history[^1].Chunk(env.Model.NumStates[1]).ToArray() : null;
+        var summary = new MazeSummary(s.Env, s.Trials, s.Seed, learn, !s.NoInfoGain,
             (double)cueFirst / records.Count, entered == 0 ? 0 : (double)rewarded / entered,
-            (double)entered / records.Count, (double)direct / records.Count, outDir);
+            (double)entered / records.Count, (double)direct / records.Count,
+            (double)last.Count(r => r.Rewarded) / last.Count, learned, outDir);
 
         var table = new Table().AddColumns("trial", "rewarded arm", "moves", "entered", "reward", "belief in rewarded arm");
         foreach (var r in records.Take(20))
@@ -141,14 +170,14 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
         }
 
         CliOut.Stderr.Write(table);
-        MazeFigures.Write(env, traces, records, dHistory, outDir);
+        MazeFigures.Write(env, traces, records, history, learn, outDir);
         if (s.Json)
         {
             CliOut.WriteJson(summary);
         }
         else
         {
-            AnsiConsole.MarkupLine($"cue first {summary.CueFirstRate:P0}, reward rate {summary.RewardRate:P0} of {entered} arm entries; figures in {outDir}");
+            AnsiConsole.MarkupLine($"cue first {summary.CueFirstRate:P0}, reward rate {summary.RewardRate:P0} of {entered} arm entries ({summary.RewardRateLast20:P0} in the last 20 trials); figures in {outDir}");
         }
 
         return 0;
@@ -157,12 +186,21 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
     private static string LocationName(TMaze env, int loc) =>
         loc == 0 ? "centre" : loc == env.CueLocation ? "cue" : $"arm {loc}";
 
-    internal static (List<TrialRecord> Records, List<StepTrace> FirstTrial, List<double> DHistory) RunMaze(TMaze env, int trials, bool learn, Rng rng, CancellationToken ct = default)
+    /// <summary>
+    /// Runs <paramref name="trials"/> trials. With <paramref name="learn"/>, the agent learns what its model has Dirichlet
+    /// counts for: pA (reward modality only, after every observation, as pymdp's update_A) and/or pD (at the end of each
+    /// trial). History per trial: with pA, the learned P(reward | arm, context) flattened [arm, context]; with pD, D over
+    /// the rewarded arm; otherwise empty.
+    /// </summary>
+    internal static (List<TrialRecord> Records, List<StepTrace> FirstTrial, List<double[]> History) RunMaze(TMaze env, int trials, bool learn, Rng rng, CancellationToken ct = default)
     {
         var agent = new Agent(env.Model);
+        bool learnA = learn && env.Model.PA is not null;
+        bool learnD = learn && env.Model.PD is not null;
+        int[] rewardModality = [TMaze.RewardModality];
         var records = new List<TrialRecord>();
         var traces = new List<StepTrace>();
-        var dHistory = new List<double>();
+        var history = new List<double[]>();
         for (int trial = 0; trial < trials; trial++)
         {
             ct.ThrowIfCancellationRequested();
@@ -175,6 +213,11 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
             {
                 var qs = agent.InferStates(obs);
                 firstQs ??= qs.Select(x => (double[])x.Clone()).ToArray();
+                if (learnA)
+                {
+                    agent.UpdateA(obs, rewardModality);
+                }
+
                 agent.InferPolicies();
                 if (trial == 0)
                 {
@@ -188,13 +231,18 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
                 if (done)
                 {
                     var final = agent.InferStates(obs);
+                    if (learnA)
+                    {
+                        agent.UpdateA(obs, rewardModality);
+                    }
+
                     rewarded = obs[1] == 1;
                     if (trial == 0)
                     {
                         traces.Add(new StepTrace((double[])final[1].Clone(), [], [], []));
                     }
 
-                    if (learn)
+                    if (learnD)
                     {
                         // The context does not change within a trial, so the final belief about it is also the belief
                         // about the initial context; the location's initial belief is the first step's.
@@ -206,10 +254,22 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
                 }
             }
 
-            dHistory.Add(agent.D[1][env.Context]);
+            if (learnA)
+            {
+                var c = env.RewardContingency(agent.A);
+                history.Add(c.Cast<double>().ToArray());
+            }
+            else if (learnD)
+            {
+                history.Add([agent.D[1][env.Context]]);
+            }
+            else
+            {
+                history.Add([]);
+            }
         }
 
-        return (records, traces, dHistory);
+        return (records, traces, history);
     }
 
     private static int RunGrid(AifRunSettings s, AgentOptions options, Rng rng, string outDir, CancellationToken ct)

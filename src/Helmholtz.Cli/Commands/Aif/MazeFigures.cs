@@ -12,7 +12,7 @@ internal static class MazeFigures
         plot.SaveSvg(Path.Combine(dir, name + ".svg"), 800, 500);
     }
 
-    public static void Write(TMaze env, List<AifRunCommand.StepTrace> traces, List<AifRunCommand.TrialRecord> records, List<double> dHistory, string dir)
+    public static void Write(TMaze env, List<AifRunCommand.StepTrace> traces, List<AifRunCommand.TrialRecord> records, List<double[]> history, string learn, string dir)
     {
         // Belief over the context during the first trial.
         var belief = new Plot();
@@ -64,12 +64,63 @@ internal static class MazeFigures
         cue.LegendText = "cue first (running mean)";
         var rew = trialsPlot.Add.Scatter(x, Running(records.Select(r => r.Rewarded ? 1.0 : 0.0)));
         rew.LegendText = "rewarded (running mean)";
-        var d = trialsPlot.Add.Scatter(x, dHistory.ToArray());
-        d.LegendText = "D(rewarded arm)";
+        if (learn == "D")
+        {
+            var d = trialsPlot.Add.Scatter(x, history.Select(h => h[0]).ToArray());
+            d.LegendText = "D(rewarded arm)";
+        }
+
         trialsPlot.Title("Across trials");
         trialsPlot.XLabel("trial");
         trialsPlot.ShowLegend();
         Save(trialsPlot, dir, "trials");
+
+        if (learn == "A")
+        {
+            // The learned contingency: P(reward | arm, context) after each trial; the truth is reward probability on the
+            // diagonal (arm i pays in context i) and its complement elsewhere.
+            var contingency = new Plot();
+            int arms = env.Model.NumStates[1];
+            for (int arm = 0; arm < arms; arm++)
+            {
+                for (int c = 0; c < arms; c++)
+                {
+                    int idx = arm * arms + c;
+                    var line = contingency.Add.Scatter(x, history.Select(h => h[idx]).ToArray());
+                    line.LegendText = $"P(reward | arm {arm + 1}, context {c + 1})";
+                    line.MarkerSize = 3;
+                }
+            }
+
+            var rate = contingency.Add.Scatter(x, RunningWindow(records.Select(r => r.Rewarded ? 1.0 : 0.0).ToArray(), 10));
+            rate.LegendText = "reward rate (last 10 trials)";
+            rate.Color = Colors.Black;
+            rate.MarkerSize = 0;
+            contingency.Title("Learning the reward contingency (pA) from a flat prior");
+            contingency.XLabel("trial");
+            contingency.YLabel("probability");
+            contingency.Axes.SetLimitsY(-0.02, 1.02);
+            contingency.ShowLegend(Alignment.MiddleRight);
+            Save(contingency, dir, "contingency");
+        }
+    }
+
+    private static double[] RunningWindow(double[] values, int window)
+    {
+        var result = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            int from = Math.Max(0, i - window + 1);
+            double sum = 0;
+            for (int j = from; j <= i; j++)
+            {
+                sum += values[j];
+            }
+
+            result[i] = sum / (i - from + 1);
+        }
+
+        return result;
     }
 
     private static double[] Running(IEnumerable<double> values)

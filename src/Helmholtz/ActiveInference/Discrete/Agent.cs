@@ -10,7 +10,7 @@ namespace Helmholtz.ActiveInference.Discrete;
 /// holds −G = expected utility + information gain, larger is better (Da Costa et al. 2020, eq. 8; Heins et al. 2022).
 /// Not thread-safe.
 /// </remarks>
-public sealed class Agent
+public sealed partial class Agent
 {
     private readonly GenerativeModel _model;
     private readonly AgentOptions _opt;
@@ -138,6 +138,9 @@ public sealed class Agent
     /// <summary>Current Dirichlet counts over A, or null.</summary>
     public IReadOnlyList<ModelArray>? PA => _pA;
 
+    /// <summary>Current Dirichlet counts over B, or null.</summary>
+    public IReadOnlyList<ModelArray>? PB => _pB;
+
     /// <summary>The last action taken, or null before the first.</summary>
     public int[]? LastAction => _action;
 
@@ -155,7 +158,8 @@ public sealed class Agent
     }
 
     private ModelKernels BuildKernels() =>
-        new(_a, _b, _model.C, _opt.UseParamInfoGain ? _pA : null, _opt.UseParamInfoGain ? _pB : null, _opt.UseStatesInfoGain);
+        new(_a, _b, _model.C, _opt.UseParamInfoGain ? _pA : null, _opt.UseParamInfoGain ? _pB : null,
+            _opt.UseStatesInfoGain || _opt.Planner == Planner.Sophisticated);
 
     /// <summary>Updates the posterior over hidden states with one observation (one outcome index per modality).</summary>
     public double[][] InferStates(ReadOnlySpan<int> observation)
@@ -260,6 +264,11 @@ public sealed class Agent
         Array.Clear(Utility);
         Array.Clear(StatesInfoGain);
         Array.Clear(ParamInfoGain);
+        if (_opt.Planner == Planner.Sophisticated)
+        {
+            return InferPoliciesSophisticated();
+        }
+
         if (_opt.Algorithm == InferenceAlgorithm.Fpi)
         {
             for (int f = 0; f < _nf; f++)
@@ -566,18 +575,26 @@ public sealed class Agent
     }
 
     /// <summary>Dirichlet update of pA with the current posterior: pA ← pA₀ + (1−ω)(pA − pA₀) + η · (o ⊗ q(s)) ∘ [A &gt; 0].</summary>
-    /// <remarks>With ω = 0 this is pymdp's update_obs_likelihood_dirichlet (Da Costa et al. 2020, eq. 21). A becomes pA normalised.</remarks>
-    public void UpdateA(ReadOnlySpan<int> observation)
+    /// <remarks>With ω = 0 this is pymdp's update_obs_likelihood_dirichlet (Da Costa et al. 2020, eq. 21): the joint
+    /// q(s) = ⊗_f q_f(s_f) (pymdp's spm_cross), added to row o_m of pA[m]. A becomes pA normalised. Only the modalities in
+    /// <paramref name="modalities"/> are updated (all when null, as pymdp's <c>modalities="all"</c>).</remarks>
+    public void UpdateA(ReadOnlySpan<int> observation, IReadOnlyCollection<int>? modalities = null)
     {
         if (_pA is null)
         {
             throw new InvalidOperationException("UpdateA needs pA in the model");
         }
 
+        _model.CheckObservation(observation.ToArray(), "observation");
         var qx = new double[_k.S];
         _k.Outer(Qs, qx);
         for (int m = 0; m < _pA.Length; m++)
         {
+            if (modalities is not null && !modalities.Contains(m))
+            {
+                continue;
+            }
+
             var p = _pA[m].Data;
             var p0 = _pA0![m].Data;
             Forget(p, p0);

@@ -34,6 +34,16 @@ public enum ActionSelection
     Stochastic,
 }
 
+/// <summary>How policies are scored.</summary>
+public enum Planner
+{
+    /// <summary>Enumerate every policy of <see cref="AgentOptions.PolicyLength"/> steps and score it by its expected free energy (pymdp 0.0.7.1).</summary>
+    Efe,
+
+    /// <summary>Sophisticated inference: a recursive tree search over actions and outcomes (Friston et al. 2021), with pruning.</summary>
+    Sophisticated,
+}
+
 /// <summary>Agent settings, with pymdp 0.0.7.1's defaults.</summary>
 public sealed record AgentOptions
 {
@@ -84,6 +94,24 @@ public sealed record AgentOptions
 
     /// <summary>Forgetting rate ω ∈ [0, 1): each update first moves counts back towards their initial prior by ω (pymdp has none).</summary>
     public double ForgettingRate { get; init; }
+
+    /// <summary>How policies are scored: enumeration (pymdp 0.0.7.1) or sophisticated tree search.</summary>
+    public Planner Planner { get; init; } = Planner.Efe;
+
+    /// <summary>Sophisticated inference: depth of the tree search in steps (1 = one-step EFE).</summary>
+    public int SophisticatedHorizon { get; init; } = 3;
+
+    /// <summary>Sophisticated inference: actions whose one-step probability softmax(γ·(−G)) is at or below this are not expanded (pymdp 1.x default 1/16).</summary>
+    public double SophisticatedPolicyPruneThreshold { get; init; } = 1.0 / 16;
+
+    /// <summary>Sophisticated inference: joint outcomes with predicted probability at or below this are not expanded (pymdp 1.x default 1/16).</summary>
+    public double SophisticatedObservationPruneThreshold { get; init; } = 1.0 / 16;
+
+    /// <summary>Sophisticated inference: precision of the softmax inside the tree (pruning and the expected best response; pymdp 1.x default 1). The root uses <see cref="Gamma"/>.</summary>
+    public double SophisticatedGamma { get; init; } = 1;
+
+    /// <summary>Sophisticated inference: the value −G of a pruned action is lowered by this (pymdp 1.x default 512).</summary>
+    public double SophisticatedPrunePenalty { get; init; } = 512;
 }
 
 /// <summary>Thrown when a generative model, observation or action breaks a rule; the message names the array, index and rule.</summary>
@@ -209,7 +237,28 @@ public sealed class GenerativeModel
             D = NumStates.Select(n => Enumerable.Repeat(1.0 / n, n).ToArray()).ToArray();
         }
 
-        Policies = PolicySet.Construct(NumControls, Options.PolicyLength);
+        if (Options.Planner == Planner.Sophisticated)
+        {
+            if (Options.Algorithm != InferenceAlgorithm.Fpi)
+            {
+                throw new ModelException("planner = \"sophisticated\": needs inference_algo \"FPI\" (the tree search conditions on each predicted outcome with fixed-point iteration)");
+            }
+
+            if (Options.SophisticatedHorizon < 1)
+            {
+                throw new ModelException($"si_horizon = {Options.SophisticatedHorizon}: must be ≥ 1");
+            }
+
+            if (!(Options.SophisticatedPolicyPruneThreshold >= 0 && Options.SophisticatedPolicyPruneThreshold < 1)
+                || !(Options.SophisticatedObservationPruneThreshold >= 0 && Options.SophisticatedObservationPruneThreshold < 1))
+            {
+                throw new ModelException("si_policy_prune_threshold and si_observation_prune_threshold: must be in [0, 1)");
+            }
+        }
+
+        // Sophisticated inference plans one action at a time (the tree supplies the future), so its policies, and E,
+        // are the joint actions of one step.
+        Policies = PolicySet.Construct(NumControls, Options.Planner == Planner.Sophisticated ? 1 : Options.PolicyLength);
         if (e is not null)
         {
             if (e.Length != Policies.Count)

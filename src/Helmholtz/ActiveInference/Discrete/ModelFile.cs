@@ -8,7 +8,8 @@ namespace Helmholtz.ActiveInference.Discrete;
 /// Every key but A and B is optional with pymdp 0.0.7.1's defaults; unknown keys are errors so that typos surface.
 /// Option keys: control_factors, policy_len, inference_horizon, inference_algo ("FPI" or "VANILLA" | "MMP"), num_iter,
 /// dF_tol, gamma, alpha, use_utility, use_states_info_gain, use_param_info_gain, action_selection ("deterministic" |
-/// "stochastic"), lr_pA, lr_pB, lr_pD, forgetting_rate, mmp_tau.
+/// "stochastic"), lr_pA, lr_pB, lr_pD, forgetting_rate, mmp_tau, planner ("efe" | "sophisticated"), si_horizon,
+/// si_policy_prune_threshold, si_observation_prune_threshold, si_prune_penalty, si_gamma.
 /// </remarks>
 public static class ModelFile
 {
@@ -16,7 +17,8 @@ public static class ModelFile
     [
         "A", "B", "C", "D", "E", "pA", "pB", "pD", "control_factors", "policy_len", "inference_horizon", "inference_algo",
         "num_iter", "dF_tol", "gamma", "alpha", "use_utility", "use_states_info_gain", "use_param_info_gain",
-        "action_selection", "lr_pA", "lr_pB", "lr_pD", "forgetting_rate", "mmp_tau",
+        "action_selection", "lr_pA", "lr_pB", "lr_pD", "forgetting_rate", "mmp_tau", "planner", "si_horizon",
+        "si_policy_prune_threshold", "si_observation_prune_threshold", "si_prune_penalty", "si_gamma",
     ];
 
     /// <summary>Reads and validates a model file; errors name the file, key, index and rule.</summary>
@@ -102,6 +104,17 @@ public static class ModelFile
             LearningRateD = Num(root, "lr_pD", 1),
             ForgettingRate = Num(root, "forgetting_rate", 0),
             MmpStepSize = Num(root, "mmp_tau", 0.25),
+            Planner = Str(root, "planner", "efe") switch
+            {
+                "efe" => Planner.Efe,
+                "sophisticated" => Planner.Sophisticated,
+                var other => throw new ModelException($"planner = \"{other}\": must be \"efe\" or \"sophisticated\""),
+            },
+            SophisticatedHorizon = Int(root, "si_horizon", 3),
+            SophisticatedPolicyPruneThreshold = Num(root, "si_policy_prune_threshold", 1.0 / 16),
+            SophisticatedObservationPruneThreshold = Num(root, "si_observation_prune_threshold", 1.0 / 16),
+            SophisticatedPrunePenalty = Num(root, "si_prune_penalty", 512),
+            SophisticatedGamma = Num(root, "si_gamma", 1),
         };
 
         var c = VectorList(root, "C");

@@ -43,6 +43,27 @@ public sealed record TMazeOptions
     /// <summary>Give the agent Dirichlet counts over D (pD = 1 for the context, a point mass on the centre for location).</summary>
     public bool LearnD { get; init; }
 
+    /// <summary>
+    /// Give the agent Dirichlet counts pA in which the reward outcome of every arm in every context is unknown (flat
+    /// prior: <see cref="RewardPriorConcentration"/> for reward and for loss; "none" impossible in an arm); the location
+    /// and cue mappings are known (counts <see cref="KnownConcentration"/> × A). The agent must learn which arm pays in
+    /// which context (the contingency).
+    /// </summary>
+    public bool LearnRewardMapping { get; init; }
+
+    /// <summary>Prior Dirichlet count of reward and of loss for each (arm, context) when <see cref="LearnRewardMapping"/> is set.</summary>
+    public double RewardPriorConcentration { get; init; } = 1;
+
+    /// <summary>Scale of the Dirichlet counts of the mappings the learning agent already knows (large: barely moved by learning).</summary>
+    public double KnownConcentration { get; init; } = 100;
+
+    /// <summary>
+    /// Give the agent's model an end state that every arm leads to (observed as its own location outcome, no reward, an
+    /// uninformative cue), matching the task in which entering an arm ends the trial; without it the arms are absorbing
+    /// in the model and the agent expects to sample an arm again.
+    /// </summary>
+    public bool TerminalAfterArm { get; init; }
+
     /// <summary>Agent options (policy length 2 by default).</summary>
     public AgentOptions Agent { get; init; } = new() { PolicyLength = 2 };
 }
@@ -88,6 +109,9 @@ public sealed class TMaze : IDiscreteEnvironment
     /// <inheritdoc/>
     public GenerativeModel Model { get; }
 
+    /// <summary>Number of location states in the agent's model (one more than the maze's locations with <see cref="TMazeOptions.TerminalAfterArm"/>).</summary>
+    public int ModelLocations => _nLoc + (_o.TerminalAfterArm ? 1 : 0);
+
     /// <summary>Index of the cue location.</summary>
     public int CueLocation => _k + 1;
 
@@ -105,40 +129,42 @@ public sealed class TMaze : IDiscreteEnvironment
 
     private GenerativeModel BuildModel()
     {
-        int nl = _nLoc, k = _k;
-        var aLoc = new double[nl * nl * k];
-        var aRew = new double[3 * nl * k];
-        var aCue = new double[k * nl * k];
-        for (int l = 0; l < nl; l++)
+        int nl = _nLoc, k = _k, ns = ModelLocations;
+        var aLoc = new double[ns * ns * k];
+        var aRew = new double[3 * ns * k];
+        var aCue = new double[k * ns * k];
+        for (int l = 0; l < ns; l++)
         {
             for (int c = 0; c < k; c++)
             {
-                aLoc[(l * nl + l) * k + c] = 1;
+                aLoc[(l * ns + l) * k + c] = 1;
                 if (IsArm(l))
                 {
                     double p = RewardP(l - 1, c);
-                    aRew[(1 * nl + l) * k + c] = p;
-                    aRew[(2 * nl + l) * k + c] = 1 - p;
+                    aRew[(1 * ns + l) * k + c] = p;
+                    aRew[(2 * ns + l) * k + c] = 1 - p;
                 }
                 else
                 {
-                    aRew[(0 * nl + l) * k + c] = 1;
+                    aRew[(0 * ns + l) * k + c] = 1;
                 }
 
                 for (int q = 0; q < k; q++)
                 {
-                    aCue[(q * nl + l) * k + c] = l == CueLocation ? CueP(q, c) : 1.0 / k;
+                    aCue[(q * ns + l) * k + c] = l == CueLocation ? CueP(q, c) : 1.0 / k;
                 }
             }
         }
 
-        var bLoc = new double[nl * nl * nl];
-        for (int prev = 0; prev < nl; prev++)
+        // Controls are "go to location u" for the nl real locations; with TerminalAfterArm an arm leads to the end state,
+        // which stays put, so the agent does not expect to sample an arm twice (the trial really ends there).
+        var bLoc = new double[ns * ns * nl];
+        for (int prev = 0; prev < ns; prev++)
         {
             for (int u = 0; u < nl; u++)
             {
-                int next = IsArm(prev) ? prev : u;
-                bLoc[(next * nl + prev) * nl + u] = 1;
+                int next = prev >= nl ? prev : IsArm(prev) ? (ns > nl ? nl : prev) : u;
+                bLoc[(next * ns + prev) * nl + u] = 1;
             }
         }
 
@@ -149,7 +175,7 @@ public sealed class TMaze : IDiscreteEnvironment
         }
 
         var cRew = new[] { 0.0, _o.RewardPreference, _o.LossPreference };
-        var dLoc = new double[nl];
+        var dLoc = new double[ns];
         dLoc[0] = 1;
         double[][]? pD = null;
         if (_o.LearnD)
@@ -157,13 +183,83 @@ public sealed class TMaze : IDiscreteEnvironment
             pD = [(double[])dLoc.Clone(), Enumerable.Repeat(1.0, k).ToArray()];
         }
 
+        ModelArray[]? pA = null;
+        if (_o.LearnRewardMapping)
+        {
+            var pRew = new double[aRew.Length];
+            for (int l = 0; l < ns; l++)
+            {
+                for (int c = 0; c < k; c++)
+                {
+                    if (IsArm(l))
+                    {
+                        pRew[(1 * ns + l) * k + c] = _o.RewardPriorConcentration;
+                        pRew[(2 * ns + l) * k + c] = _o.RewardPriorConcentration;
+                    }
+                    else
+                    {
+                        pRew[(0 * ns + l) * k + c] = _o.KnownConcentration;
+                    }
+                }
+            }
+
+            pA =
+            [
+                new ModelArray([ns, ns, k], aLoc.Select(x => x * _o.KnownConcentration).ToArray()),
+                new ModelArray([3, ns, k], pRew),
+                new ModelArray([k, ns, k], aCue.Select(x => x * _o.KnownConcentration).ToArray()),
+            ];
+            aRew = Normalised(pRew, 3);
+        }
+
         return new GenerativeModel(
-            [new ModelArray([nl, nl, k], aLoc), new ModelArray([3, nl, k], aRew), new ModelArray([k, nl, k], aCue)],
-            [new ModelArray([nl, nl, nl], bLoc), new ModelArray([k, k, 1], bCtx)],
-            c: [new double[nl], cRew, new double[k]],
+            [new ModelArray([ns, ns, k], aLoc), new ModelArray([3, ns, k], aRew), new ModelArray([k, ns, k], aCue)],
+            [new ModelArray([ns, ns, nl], bLoc), new ModelArray([k, k, 1], bCtx)],
+            c: [new double[ns], cRew, new double[k]],
             d: pD is null ? [dLoc, Enumerable.Repeat(1.0 / k, k).ToArray()] : null,
+            pA: pA,
             pD: pD,
             options: _o.Agent);
+    }
+
+    /// <summary>Index of the reward modality (outcomes: 0 none, 1 reward, 2 loss).</summary>
+    public const int RewardModality = 1;
+
+    /// <summary>The agent's P(reward | arm, context) from a (learned) reward likelihood A[1]; [arm, context], arms 0-based.</summary>
+    public double[,] RewardContingency(IReadOnlyList<ModelArray> a)
+    {
+        var result = new double[_k, _k];
+        var data = a[RewardModality].Data;
+        for (int arm = 0; arm < _k; arm++)
+        {
+            for (int c = 0; c < _k; c++)
+            {
+                result[arm, c] = data[(1 * ModelLocations + arm + 1) * _k + c];
+            }
+        }
+
+        return result;
+    }
+
+    private static double[] Normalised(double[] counts, int rows)
+    {
+        int cols = counts.Length / rows;
+        var x = new double[counts.Length];
+        for (int j = 0; j < cols; j++)
+        {
+            double sum = 0;
+            for (int i = 0; i < rows; i++)
+            {
+                sum += counts[i * cols + j];
+            }
+
+            for (int i = 0; i < rows; i++)
+            {
+                x[i * cols + j] = counts[i * cols + j] / sum;
+            }
+        }
+
+        return x;
     }
 
     /// <inheritdoc/>
