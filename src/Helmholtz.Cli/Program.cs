@@ -46,7 +46,7 @@ internal static class Program
 
             // Commands are registered here, one line each, grouped by area.
             config.AddCommand<Commands.Quickstart.QuickstartCommand>("quickstart")
-                .WithDescription("Train a small network on the embedded digits and print its test accuracy (no download).");
+                .WithDescription("Train a small network on the embedded digits with backprop and predictive coding; print the test accuracies (no download).");
             config.AddCommand<Commands.Train.TrainCommand>("train")
                 .WithDescription("Train a network (backprop or predictive coding) and keep a run folder.")
                 .WithExample("train", "--algo", "bp", "--model", "mlp", "--dataset", "fashion-mnist", "--epochs", "10");

@@ -37,7 +37,8 @@ internal sealed class QuickstartCommand : HelmholtzCommand<QuickstartSettings>
     {
         var console = Infrastructure.Cli.Stderr;
         console.Write(new Rule("[yellow]Helmholtz quickstart[/]").LeftJustified());
-        console.MarkupLine("An MLP 784-128-10 learns the embedded MNIST digits (8,000 train / 2,000 held out).");
+        console.MarkupLine("An MLP 784-128-10 learns the embedded MNIST digits (8,000 train / 2,000 held out), the same net with the same");
+        console.MarkupLine("hyper-parameters three ways: exact backprop, fixed-prediction PC (T = 20) and standard PC (Whittington & Bogacz).");
         var results = new List<(string Algorithm, SessionResult Result)>();
         foreach (string algorithm in QuickstartAlgorithms)
         {
@@ -69,8 +70,8 @@ internal sealed class QuickstartCommand : HelmholtzCommand<QuickstartSettings>
         return ExitCode.Ok;
     }
 
-    /// <summary>The algorithms the quickstart trains side by side.</summary>
-    internal static IReadOnlyList<string> QuickstartAlgorithms => ["bp"];
+    /// <summary>The algorithms the quickstart trains side by side (PC with T = 20, η_v = 0.1, the train defaults).</summary>
+    internal static IReadOnlyList<string> QuickstartAlgorithms => ["bp", "pc-fixed", "pc-standard"];
 
     /// <summary>The quickstart's configuration for one algorithm: the same network and hyper-parameters for each.</summary>
     internal static TrainingConfig Configure(string algorithm, QuickstartSettings settings) => new()
