@@ -43,6 +43,7 @@ public sealed class HelpGoldenTests
         if (Environment.GetEnvironmentVariable("HELMHOLTZ_UPDATE_GOLDEN") == "1")
         {
             File.WriteAllText(source, actual);
+            return;
         }
 
         string expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "cli", name));
