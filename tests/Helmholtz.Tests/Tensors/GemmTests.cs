@@ -52,6 +52,8 @@ public sealed class GemmTests
         var rng = new Rng(7);
         AssertPasses(GemmSelfCheck.CheckOne(rng, ta, tb, 37, 45, 29, 1f, 0f, padding: 5, threads: 1));
         AssertPasses(GemmSelfCheck.CheckOne(rng, ta, tb, 4, 70, 9, 1f, 0.5f, padding: 3, threads: 1));
+        AssertPasses(GemmSelfCheck.CheckOne(rng, ta, tb, 1, 45, 29, 1f, 0.5f, padding: 5, threads: 1)); // vector paths
+        AssertPasses(GemmSelfCheck.CheckOne(rng, ta, tb, 37, 1, 29, -2f, 0f, padding: 5, threads: 1));
     }
 
     [Theory]
@@ -109,6 +111,7 @@ public sealed class GemmTests
     [InlineData(515, 97, 260, Transpose.Yes, Transpose.Yes)]
     [InlineData(12, 3000, 60, Transpose.No, Transpose.No)] // m ≤ 16: B read in place
     [InlineData(3000, 12, 80, Transpose.No, Transpose.Yes)] // n ≤ 16: narrow kernel, split over m
+    [InlineData(1, 4096, 600, Transpose.Yes, Transpose.No)] // m = 1: vector path
     public void ThreadCountDoesNotChangeABit(int m, int n, int k, Transpose ta, Transpose tb)
     {
         Assert.True((long)m * n * k >= Gemm.ParallelThreshold, "shape must be large enough to be split");
