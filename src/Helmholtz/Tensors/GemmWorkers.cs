@@ -58,7 +58,7 @@ internal sealed unsafe class GemmWorkerPool
                 var spinner = default(SpinWait);
                 while (Volatile.Read(ref _pending) != 0)
                 {
-                    spinner.SpinOnce();
+                    spinner.SpinOnce(sleep1Threshold: -1);
                 }
             }
 
