@@ -26,13 +26,15 @@ public enum Transpose
 /// process: AVX-512 (12×32 tile; 16×16 when n ≤ 16) where <c>Vector512</c> is hardware accelerated, AVX2+FMA (6×16;
 /// 12×8 when n ≤ 8) otherwise, else a portable scalar 4×4 kernel. Products with m ≤ 16, k ≤ 16 or a B of at most
 /// 32 KiB read a non-transposed B in place instead of packing it; m = 1 or n = 1 runs as dot products or row
-/// accumulations (System.Numerics.Tensors) with no packing. Each element of C is one multiply-add chain over k in a fixed order, so the result is bit-identical for every
-/// <c>threads</c> value (it may differ in the last bits between kernels, i.e. between CPUs).
+/// accumulations (System.Numerics.Tensors) with no packing. The path and kernel depend only on the shape, and each
+/// element of C is the same sequence of operations whichever thread computes it, so the result is bit-identical
+/// for every <c>threads</c> value (it may differ in the last bits between kernels, i.e. between CPUs).
 /// </para>
 /// <para>
 /// Threads: a product with at least <see cref="ParallelThreshold"/> multiply-adds is split once over the larger of
-/// m or n into equal, tile-aligned chunks run by persistent worker threads; the depth k is never split. Packing
-/// buffers are cached per thread ([ThreadStatic], grown on demand), so a warm call allocates nothing.
+/// m or n into equal, tile-aligned chunks run by persistent worker threads (see <c>GemmWorkerPool</c>); the depth k
+/// is never split. Packing buffers are cached per thread ([ThreadStatic], grown on demand, never shared), so a warm
+/// call allocates nothing.
 /// </para>
 /// </remarks>
 public static class Gemm
@@ -57,7 +59,7 @@ public static class Gemm
     };
 
     /// <summary>C = α·op(A)·op(B) + β·C.</summary>
-    /// <param name="threads">Maximum worker threads (1 = run on the calling thread).</param>
+    /// <param name="threads">Maximum threads, the caller included (1 or less = run on the calling thread); capped at the processor count.</param>
     public static unsafe void Multiply(
         Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
