@@ -17,9 +17,9 @@ public sealed class GemmBenchmarkTests
     }
 
     [Theory]
-    [InlineData(0, 2, 0.5, "-n must be between 1 and 16384 (got 0)")]
-    [InlineData(64, 0, 0.5, "--threads must be at least 1 (got 0)")]
-    [InlineData(64, 2, -1.0, "--seconds must be between 0 and 600 (got -1)")]
+    [InlineData(0, 2, 0.5, "-n must be between 1 and 16384 (got 0).")]
+    [InlineData(64, 0, 0.5, "--threads must be at least 1 (got 0).")]
+    [InlineData(64, 2, -1.0, "--seconds must be between 0 and 600 (got -1).")]
     public void BenchGemmSettingsRejectBadOptions(int n, int threads, double seconds, string message)
     {
         var result = new BenchGemmSettings { N = n, Threads = threads, Seconds = seconds }.Validate();
