@@ -20,6 +20,6 @@ internal static class Program
             // Commands are registered here, one line each, grouped by area.
             config.AddBranch("bench", bench => bench.AddCommand<Commands.Bench.BenchGemmCommand>("gemm").WithDescription("GFLOP/s of the GEMM kernel on n×n products."));
         });
-        return app.Run(args);
+        return app.Run(Commands.Bench.BenchGemmSettings.NormalizeArguments(args));
     }
 }

@@ -26,4 +26,12 @@ public sealed class GemmBenchmarkTests
         Assert.False(result.Successful);
         Assert.Equal(message, result.Message);
     }
+
+    [Fact]
+    public void DoubleDashNIsAcceptedForBenchGemmOnly()
+    {
+        Assert.Equal(["bench", "gemm", "-n", "64", "--json"], BenchGemmSettings.NormalizeArguments(["bench", "gemm", "--n", "64", "--json"]));
+        Assert.Equal(["bench", "gemm", "-n=64"], BenchGemmSettings.NormalizeArguments(["bench", "gemm", "--n=64"]));
+        Assert.Equal(["train", "--n", "3"], BenchGemmSettings.NormalizeArguments(["train", "--n", "3"]));
+    }
 }

@@ -10,8 +10,22 @@ namespace Helmholtz.Cli.Commands.Bench;
 /// <summary>Settings of <c>helmholtz bench gemm</c>.</summary>
 internal sealed class BenchGemmSettings : CommandSettings
 {
-    [CommandOption("-n|--size <N>")]
-    [Description("Matrix size: times n×n by n×n float32 products (default 1024).")]
+    /// <summary>
+    /// Spectre.Console.Cli rejects one-letter long options, but <c>bench gemm --n N</c> is the documented spelling:
+    /// for <c>bench gemm</c> command lines only, <c>--n</c> (and <c>--n=N</c>) is rewritten to <c>-n</c>.
+    /// </summary>
+    public static string[] NormalizeArguments(string[] args)
+    {
+        if (args.Length < 2 || args[0] != "bench" || args[1] != "gemm")
+        {
+            return args;
+        }
+
+        return Array.ConvertAll(args, a => a == "--n" ? "-n" : a.StartsWith("--n=", StringComparison.Ordinal) ? "-n=" + a[4..] : a);
+    }
+
+    [CommandOption("-n|--size <N>")] // also --n, see NormalizeArguments
+    [Description("Matrix size n, also accepted as --n: times n×n by n×n float32 products (default 1024).")]
     public int N { get; init; } = 1024;
 
     [CommandOption("--threads <K>")]
