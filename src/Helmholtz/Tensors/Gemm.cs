@@ -24,14 +24,17 @@ public enum Transpose
 /// Implementation: a packed, cache-blocked kernel (Goto &amp; van de Geijn 2008, "Anatomy of high-performance matrix
 /// multiplication"; BLIS, Van Zee &amp; van de Geijn 2015) with a register-blocked micro-kernel chosen once per
 /// process: AVX-512 (12×32 tile; 16×16 when n ≤ 16) where <c>Vector512</c> is hardware accelerated, AVX2+FMA (6×16;
-/// 12×8 when n ≤ 8) otherwise, else a portable scalar 4×4 kernel. Products with m ≤ 16 or k ≤ 16 read a non-transposed B in place instead of packing
-/// it. Each element of C is one multiply-add chain over k in a fixed order, so the result is bit-identical for every
-/// <c>threads</c> value (it may differ in the last bits between kernels, i.e. between CPUs).
+/// 12×8 when n ≤ 8) otherwise, else a portable scalar 4×4 kernel. Products with m ≤ 16, k ≤ 16 or a B of at most
+/// 32 KiB read a non-transposed B in place instead of packing it; m = 1 or n = 1 runs as dot products or row
+/// accumulations (System.Numerics.Tensors) with no packing. The path and kernel depend only on the shape, and each
+/// element of C is the same sequence of operations whichever thread computes it, so the result is bit-identical
+/// for every <c>threads</c> value (it may differ in the last bits between kernels, i.e. between CPUs).
 /// </para>
 /// <para>
 /// Threads: a product with at least <see cref="ParallelThreshold"/> multiply-adds is split once over the larger of
-/// m or n into equal, tile-aligned chunks run by persistent worker threads; the depth k is never split. Packing
-/// buffers are cached per thread ([ThreadStatic], grown on demand), so a warm call allocates nothing.
+/// m or n into equal, tile-aligned chunks run by persistent worker threads (see <c>GemmWorkerPool</c>); the depth k
+/// is never split. Packing buffers are cached per thread ([ThreadStatic], grown on demand, never shared), so a warm
+/// call allocates nothing.
 /// </para>
 /// </remarks>
 public static class Gemm
@@ -41,6 +44,9 @@ public static class Gemm
 
     /// <summary>Products with m or k at most this read a non-transposed B in place (packing would not pay off).</summary>
     internal const int DirectBLimit = 16;
+
+    /// <summary>A non-transposed B with at most this many elements (32 KiB) is read in place: it stays in L1 anyway.</summary>
+    internal const int DirectBFloats = 8192;
 
     private static readonly int s_kernel = SelectKernel();
 
@@ -53,7 +59,7 @@ public static class Gemm
     };
 
     /// <summary>C = α·op(A)·op(B) + β·C.</summary>
-    /// <param name="threads">Maximum worker threads (1 = run on the calling thread).</param>
+    /// <param name="threads">Maximum threads, the caller included (1 or less = run on the calling thread); capped at the processor count.</param>
     public static unsafe void Multiply(
         Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
@@ -73,6 +79,12 @@ public static class Gemm
                 return;
             }
 
+            if (m == 1 || n == 1)
+            {
+                MatrixVector(transA == Transpose.Yes, transB == Transpose.Yes, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                return;
+            }
+
             var g = new GemmOperands
             {
                 TransA = transA == Transpose.Yes,
@@ -88,7 +100,7 @@ public static class Gemm
                 Lda = lda,
                 Ldb = ldb,
                 Ldc = ldc,
-                DirectB = transB == Transpose.No && (m <= DirectBLimit || k <= DirectBLimit),
+                DirectB = transB == Transpose.No && (m <= DirectBLimit || k <= DirectBLimit || (long)k * n <= DirectBFloats),
             };
             switch (s_kernel)
             {
@@ -135,6 +147,81 @@ public static class Gemm
         }
 
         GemmDriver<TKernel>.Run(g, 0, g.M, 0, g.N);
+    }
+
+    /// <summary>
+    /// Matrix–vector products (m = 1 or n = 1), where a register tile would be mostly padding: each output is either a
+    /// dot product of two contiguous length-k vectors, or an accumulation of k scaled contiguous rows (axpy form).
+    /// Always single-threaded (memory-bound), so the thread count cannot change the result.
+    /// </summary>
+    private static unsafe void MatrixVector(
+        bool transA, bool transB, int m, int n, int k, float alpha, float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    {
+        // Outputs t = 0..len-1 with stride outStride; x is the vector operand (stride xStride); the matrix operand Y
+        // is either "rows" (Y(t, p) = y[t·ldy + p], dot form) or "columns" (Y(t, p) = y[p·ldy + t], axpy form).
+        int len;
+        nint outStride, xStride, ldy;
+        float* x, y;
+        bool dotForm;
+        if (m == 1)
+        {
+            // c[0, j] = Σₚ op(A)(0, p) · op(B)(p, j)
+            len = n;
+            outStride = 1;
+            x = a;
+            xStride = transA ? lda : 1;
+            y = b;
+            ldy = ldb;
+            dotForm = transB;
+        }
+        else
+        {
+            // c[i, 0] = Σₚ op(A)(i, p) · op(B)(p, 0)
+            len = m;
+            outStride = ldc;
+            x = b;
+            xStride = transB ? 1 : ldb;
+            y = a;
+            ldy = lda;
+            dotForm = !transA;
+        }
+
+        var buf = GemmBuffers.Get(xStride == 1 ? 0 : k, dotForm ? 0 : len, 0, 0);
+        if (xStride != 1)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                buf.A[p] = x[p * xStride];
+            }
+
+            x = buf.A;
+        }
+
+        var xs = new ReadOnlySpan<float>(x, k);
+        if (dotForm)
+        {
+            for (int t = 0; t < len; t++)
+            {
+                float dot = System.Numerics.Tensors.TensorPrimitives.Dot(xs, new ReadOnlySpan<float>(y + (t * ldy), k));
+                float* ct = c + (t * outStride);
+                *ct = beta == 0 ? alpha * dot : (alpha * dot) + (beta * *ct);
+            }
+
+            return;
+        }
+
+        var acc = new Span<float>(buf.B, len);
+        acc.Clear();
+        for (int p = 0; p < k; p++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(y + (p * ldy), len), xs[p], acc, acc);
+        }
+
+        for (int t = 0; t < len; t++)
+        {
+            float* ct = c + (t * outStride);
+            *ct = beta == 0 ? alpha * acc[t] : (alpha * acc[t]) + (beta * *ct);
+        }
     }
 
     private static unsafe void ScaleC(float* c, int m, int n, nint ldc, float beta)

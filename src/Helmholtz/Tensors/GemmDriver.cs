@@ -76,12 +76,14 @@ internal sealed unsafe class GemmBuffers
 /// Loops, outer to inner: columns of C in NC panels → depth in KC blocks (pack a KC×NC panel of B) → rows in MC
 /// blocks (pack an MC×KC block of A) → NR-wide slivers of B → MR-high slivers of A → micro-kernel. Transposed
 /// operands are handled by the packing routines only. The depth loop is never split, so every element of C is
-/// the same chain of operations whatever rows or columns a thread owns.
+/// the same chain of operations whatever rows or columns a thread owns. The loop nest and packing are compiled
+/// fully optimised on first use (no tier-0 phase), so the first products of a run are as fast as later ones.
 /// </remarks>
 internal static unsafe class GemmDriver<TKernel>
     where TKernel : struct, IGemmMicroKernel
 {
     /// <summary>Computes rows [i0, i1) × columns [j0, j1) of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmOperands g, int i0, int i1, int j0, int j1)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
@@ -167,6 +169,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-high slivers, p-major, zero-padded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(in GemmOperands g, int i0, int mc, int p0, int kc, float* dst)
     {
         int mr = TKernel.MR;
@@ -260,6 +263,7 @@ internal static unsafe class GemmDriver<TKernel>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBSliver(in GemmOperands g, int p0, int kc, int j0, int cols, float* dst)
     {
         int nr = TKernel.NR;

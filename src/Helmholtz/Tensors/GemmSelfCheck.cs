@@ -20,7 +20,7 @@ internal static class GemmSelfCheck
     public static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (17, 33, 5), (3, 1000, 7), (64, 10, 128), (64, 128, 10), (33, 65, 300), (129, 47, 17), (100, 130, 120),
-        (40, 7, 30), (19, 16, 37),
+        (40, 7, 30), (19, 16, 37), (1, 50, 40), (45, 1, 33), (20, 30, 16), (24, 64, 40),
     ];
 
     /// <summary>Runs every shape × transpose combination × (α, β) case; returns one line per failure (empty = all passed).</summary>

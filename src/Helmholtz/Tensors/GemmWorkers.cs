@@ -1,11 +1,14 @@
 namespace Helmholtz.Tensors;
 
-/// <summary>Persistent GEMM worker threads: one product is split into parts, part 0 runs on the caller.</summary>
+/// <summary>Persistent GEMM worker threads: one product is split into parts that the caller and the workers claim.</summary>
 /// <remarks>
 /// Workers are created on first use (at most <see cref="Environment.ProcessorCount"/> − 1), are background threads,
 /// and sleep on a semaphore between products, so a multi-threaded product costs one wake-up per worker instead of a
-/// thread-pool round trip. One product uses the pool at a time; a product that finds it busy (another thread is
-/// multiplying) runs single-threaded, which gives the same bits because splits never change the arithmetic.
+/// thread-pool round trip; after a part a worker keeps polling for 50 µs before it sleeps, so
+/// back-to-back products do not even pay that. Parts are claimed from a shared counter and the caller claims too, so
+/// when a worker is slow to start (a busy machine) the caller simply runs its part as well: a product is never slower
+/// than waiting for one extra part. One product uses the pool at a time; a product that finds it busy (another thread
+/// is multiplying) runs single-threaded. Who runs a part never changes the arithmetic, so results are bit-identical.
 /// </remarks>
 internal sealed unsafe class GemmWorkerPool
 {
@@ -18,7 +21,11 @@ internal sealed unsafe class GemmWorkerPool
     private delegate*<in GemmOperands, int, int, int, int, void> _run;
     private bool _splitN;
     private int _chunk;
-    private int _pending;
+
+    // (parts << 32) | next part to hand out, updated atomically so that a claim sees the part count of its own job;
+    // parts = 0 between jobs, so a late worker's claim fails.
+    private long _claim;
+    private int _unfinished;
     private Exception? _failure;
 
     private GemmWorkerPool(int capacity) => _workers = new Worker?[capacity];
@@ -41,7 +48,8 @@ internal sealed unsafe class GemmWorkerPool
             _splitN = splitN;
             _chunk = chunk;
             _failure = null;
-            Volatile.Write(ref _pending, parts - 1);
+            Volatile.Write(ref _unfinished, parts);
+            Interlocked.Exchange(ref _claim, (long)parts << 32);
             for (int w = 0; w < parts - 1; w++)
             {
                 (_workers[w] ??= new Worker(this, w + 1)).Signal();
@@ -49,16 +57,18 @@ internal sealed unsafe class GemmWorkerPool
 
             try
             {
-                RunPart(0);
+                RunClaimedParts();
             }
             finally
             {
-                // Even if part 0 failed, wait: the workers hold pointers into spans pinned only for this call.
+                // Even if a part failed, wait: other threads hold pointers into spans pinned only for this call.
                 var spinner = default(SpinWait);
-                while (Volatile.Read(ref _pending) != 0)
+                while (Volatile.Read(ref _unfinished) != 0)
                 {
-                    spinner.SpinOnce();
+                    spinner.SpinOnce(sleep1Threshold: -1);
                 }
+
+                Interlocked.Exchange(ref _claim, 0);
             }
 
             if (_failure is not null)
@@ -71,6 +81,32 @@ internal sealed unsafe class GemmWorkerPool
         finally
         {
             _gate.Exit();
+        }
+    }
+
+    private void RunClaimedParts()
+    {
+        while (true)
+        {
+            long claim = Interlocked.Increment(ref _claim) - 1;
+            int part = (int)(claim & 0xFFFF_FFFF), parts = (int)(claim >> 32);
+            if (part >= parts)
+            {
+                return;
+            }
+
+            try
+            {
+                RunPart(part);
+            }
+            catch (Exception ex)
+            {
+                _failure = ex;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _unfinished);
+            }
         }
     }
 
@@ -95,36 +131,64 @@ internal sealed unsafe class GemmWorkerPool
 
     private sealed class Worker
     {
+        // After a part, a worker polls for the next one for this long before it sleeps, so products issued back to
+        // back (predictive-coding inference, training steps) find it awake instead of paying a futex wake-up.
+        private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000; // 50 µs
+
         private readonly SemaphoreSlim _wake = new(0);
         private readonly GemmWorkerPool _pool;
-        private readonly int _part;
+        private long _posted;
+        private int _sleeping;
 
         public Worker(GemmWorkerPool pool, int part)
         {
             _pool = pool;
-            _part = part;
             new Thread(Loop) { IsBackground = true, Name = $"Helmholtz GEMM worker {part}" }.Start();
         }
 
-        public void Signal() => _wake.Release();
+        public void Signal()
+        {
+            Interlocked.Increment(ref _posted);
+
+            // Exactly one of Signal and the worker clears the sleeping flag; only Signal's win is paired with a Release.
+            if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
+            {
+                _wake.Release();
+            }
+        }
 
         private void Loop()
         {
+            long seen = 0;
             while (true)
             {
+                WaitForWork(seen);
+                seen++;
+                _pool.RunClaimedParts();
+            }
+        }
+
+        private void WaitForWork(long seen)
+        {
+            long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+            while (Volatile.Read(ref _posted) == seen)
+            {
+                if (System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+                {
+                    // Pure spinning measured better than yielding between polls, also on a busy machine: there the
+                    // caller claims the parts a late worker has not started (see the class remarks).
+                    Thread.SpinWait(20);
+                    continue;
+                }
+
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (Volatile.Read(ref _posted) != seen && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
+                {
+                    return; // work arrived while announcing sleep, and Signal did not see the flag
+                }
+
                 _wake.Wait();
-                try
-                {
-                    _pool.RunPart(_part);
-                }
-                catch (Exception ex)
-                {
-                    _pool._failure = ex;
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _pool._pending);
-                }
+                deadline = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
             }
         }
     }

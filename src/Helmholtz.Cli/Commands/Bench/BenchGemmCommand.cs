@@ -10,8 +10,8 @@ namespace Helmholtz.Cli.Commands.Bench;
 /// <summary>Settings of <c>helmholtz bench gemm</c>.</summary>
 internal sealed class BenchGemmSettings : CommandSettings
 {
-    [CommandOption("-n|--size <N>")]
-    [Description("Matrix size: times n×n by n×n float32 products (default 1024).")]
+    [CommandOption("-n|--size <N>")] // also --n: Program.NormalizeArguments
+    [Description("Matrix size n, also accepted as --n: times n×n by n×n float32 products (default 1024).")]
     public int N { get; init; } = 1024;
 
     [CommandOption("--threads <K>")]
