@@ -80,6 +80,11 @@ public sealed class OpLaws
         new("tanh unbatched", () => new UnaryOp<Tanh>(), InputSpec.Param(4, 3)),
         new("softmax", () => new SoftmaxOp(), InputSpec.Batch(3, 5)),
         new("softmax rank 2", () => new SoftmaxOp(), InputSpec.Batch(2, 3, 4)),
+        new("ensemble_dense identity", () => new EnsembleDenseOp(2), InputSpec.Batch(4, 3), InputSpec.Param(2, 5, 3), InputSpec.Param(2, 5)),
+        new("ensemble_dense swish", () => new EnsembleDenseOp(3, EnsembleActivation.Swish), InputSpec.Batch(6, 4), InputSpec.Param(3, 2, 4), InputSpec.Param(3, 2)),
+        new("ensemble_dense tanh no bias", () => new EnsembleDenseOp(2, EnsembleActivation.Tanh), InputSpec.Batch(2, 3), InputSpec.Param(2, 4, 3)),
+        new("ensemble_dense relu", () => new EnsembleDenseOp(2, EnsembleActivation.Relu), new InputSpec([4, 3], Init: AwayFromZero), InputSpec.Param(2, 1, 3)),
+        new("gaussian_nll", () => new GaussianNllLossOp(2, -5f, -1f), InputSpec.Batch(4, 6), InputSpec.Batch(4, 3)),
     ];
 
     public static TheoryData<string> Cases()
