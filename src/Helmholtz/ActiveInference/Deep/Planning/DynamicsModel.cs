@@ -134,6 +134,9 @@ public sealed class DynamicsModel
 
     internal float[] DeltaStd { get; }
 
+    /// <summary>s_Δ,k: the standard deviation of state change k used for (de)normalisation.</summary>
+    public float DeltaStandardDeviation(int k) => DeltaStd[k];
+
     internal Tensor[] EnsembleWeights => _ensembleWeights;
 
     internal Tensor[] EnsembleBiases => _ensembleBiases;
@@ -288,6 +291,40 @@ public sealed class DynamicsModel
         }
 
         return new FitResult(lastLoss, lastReward, firstLoss, steps);
+    }
+
+    /// <summary>One member's predicted state change for one (state, action): mean and variance in state units.</summary>
+    public void Predict(int member, ReadOnlySpan<float> state, ReadOnlySpan<float> action, Span<float> deltaMean, Span<float> deltaVariance)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(member);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(member, Options.EnsembleSize);
+        if (state.Length != StateSize || action.Length != ActionSize || deltaMean.Length != StateSize || deltaVariance.Length != StateSize)
+        {
+            throw new ArgumentException($"Predict needs a state and outputs of {StateSize} and an action of {ActionSize} elements.");
+        }
+
+        int hidden = Options.HiddenSize;
+        var x = new float[StateSize + ActionSize];
+        NormaliseInput(state, action, x);
+        var swish = new float[hidden];
+        float[] input = x;
+        for (int l = 0; l < _ensembleWeights.Length; l++)
+        {
+            int fanIn = input.Length, fanOut = l == _ensembleWeights.Length - 1 ? 2 * StateSize : hidden;
+            var y = new float[fanOut];
+            EnsembleDenseOp.ForwardMember(
+                input, 1, fanIn, _ensembleWeights[l].ReadOnlySpan.Slice(member * fanOut * fanIn, fanOut * fanIn),
+                _ensembleBiases[l].ReadOnlySpan.Slice(member * fanOut, fanOut), fanOut,
+                l == _ensembleWeights.Length - 1 ? EnsembleActivation.Identity : EnsembleActivation.Swish, y, swish);
+            input = y;
+        }
+
+        for (int k = 0; k < StateSize; k++)
+        {
+            float lv = GaussianNllLossOp.SoftClamp(input[StateSize + k], Options.MinLogVariance, Options.MaxLogVariance);
+            deltaMean[k] = DeltaMean[k] + (DeltaStd[k] * input[k]);
+            deltaVariance[k] = DeltaStd[k] * DeltaStd[k] * MathF.Exp(lv);
+        }
     }
 
     /// <summary>The normalised transition-model input ((s − m_s)/s_s, (a − m_a)/s_a).</summary>
