@@ -18,6 +18,9 @@ namespace Helmholtz.ActiveInference.Deep.Planning;
 /// </remarks>
 public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
 {
+    // Each member's candidates are split into this many independent work items, so that an odd number of members
+    // still balances over two threads; fixed (not the thread count) so that results do not depend on the threads.
+    private const int Splits = 2;
     private readonly DynamicsModel _model;
     private readonly Objective _objective;
     private readonly bool _useMean;
@@ -41,9 +44,9 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
         _useMean = useMean;
         _threads = threads <= 0 ? Environment.ProcessorCount : threads;
         int e = model.Options.EnsembleSize;
-        _memberRngs = new Rng[e];
-        _scratch = new MemberScratch[e];
-        for (int i = 0; i < e; i++)
+        _memberRngs = new Rng[e * Splits];
+        _scratch = new MemberScratch[e * Splits];
+        for (int i = 0; i < e * Splits; i++)
         {
             _memberRngs[i] = rng.Fork();
             _scratch[i] = new MemberScratch();
@@ -94,8 +97,8 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
 
         // Spans cannot enter the lambda; copy the actions into a reusable array once per evaluation.
         var actionArray = ActionsArray(actions.Slice(0, horizon * candidates * actionSize));
-        Parallel.For(0, e, new ParallelOptions { MaxDegreeOfParallelism = _threads }, member =>
-            RolloutMember(member, actionArray, horizon, candidates, needReward));
+        Parallel.For(0, e * Splits, new ParallelOptions { MaxDegreeOfParallelism = _threads }, item =>
+            RolloutMember(item, actionArray, horizon, candidates, needReward));
 
         // Chunk i uses member i's pairwise scratch, so there are at most E chunks.
         int chunks = Math.Min(Math.Min(_threads, candidates), e);
@@ -169,11 +172,18 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
         return _actionCopy;
     }
 
-    private void RolloutMember(int member, float[] actions, int horizon, int candidates, bool needReward)
+    private void RolloutMember(int item, float[] allActions, int horizon, int allCandidates, bool needReward)
     {
         var m = _model;
+        int member = item / Splits, part = item % Splits;
+        int from = part * allCandidates / Splits, candidates = ((part + 1) * allCandidates / Splits) - from;
+        if (candidates == 0)
+        {
+            return;
+        }
+
         int s = m.StateSize, a = m.ActionSize, e = m.Options.EnsembleSize, hidden = m.Options.HiddenSize, inSize = s + a;
-        var sc = _scratch[member];
+        var sc = _scratch[item];
         sc.Ensure(candidates, s, a, hidden, horizon, m.RewardInputSize);
         var state = sc.State.AsSpan(0, candidates * s);
         var next = sc.Next.AsSpan(0, candidates * s);
@@ -185,16 +195,16 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
         var noise = sc.Noise.AsSpan(0, horizon * candidates * s);
         if (!_useMean)
         {
-            sc.Sampler.Fill(_memberRngs[member], noise);
+            sc.Sampler.Fill(_memberRngs[item], noise);
         }
 
-        var rewards = _rewards.AsSpan(member * candidates, candidates);
+        var rewards = _rewards.AsSpan((member * allCandidates) + from, candidates);
         rewards.Clear();
         float lo = m.Options.MinLogVariance, hi = m.Options.MaxLogVariance;
         int layers = m.EnsembleWeights.Length;
         for (int t = 0; t < horizon; t++)
         {
-            var act = actions.AsSpan(t * candidates * a, candidates * a);
+            var act = allActions.AsSpan(((t * allCandidates) + from) * a, candidates * a);
             var input = sc.Input.AsSpan(0, candidates * inSize);
             for (int c = 0; c < candidates; c++)
             {
@@ -216,7 +226,7 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
             }
 
             var output = sc.Output.AsSpan(0, candidates * 2 * s);
-            int baseIndex = ((t * e) + member) * candidates * s;
+            int baseIndex = ((((t * e) + member) * allCandidates) + from) * s;
             for (int c = 0; c < candidates; c++)
             {
                 for (int k = 0; k < s; k++)
