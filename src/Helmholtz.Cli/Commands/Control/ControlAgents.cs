@@ -1,4 +1,5 @@
 using Helmholtz.ActiveInference.Deep;
+using Helmholtz.ActiveInference.Deep.Planning;
 using Helmholtz.Environments;
 using Helmholtz.Tensors;
 
@@ -10,14 +11,14 @@ namespace Helmholtz.Cli.Commands.Control;
 internal static class ControlAgents
 {
     /// <summary>The agent names, in the order the help lists them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["deep-aif", "dqn"];
+    public static IReadOnlyList<string> Names { get; } = ["deep-aif", "dqn", "planner"];
 
     /// <summary>The objectives an agent accepts; the first is its default.</summary>
     public static IReadOnlyList<string> Objectives(string agent) => agent switch
     {
         "deep-aif" => ["efe", "reward"],
         "dqn" => ["reward"],
-        // "planner" => [...]: added with the planning agent.
+        "planner" => ["feef", .. Objective.Names.Where(n => n != "feef")],
         _ => throw UnknownAgent(agent),
     };
 
@@ -31,6 +32,16 @@ internal static class ControlAgents
         {
             throw new ArgumentException(
                 $"Unknown objective '{objective}' for agent '{settings.Agent}'. Known objectives for {settings.Agent}: {string.Join(", ", objectives)}.");
+        }
+
+        if (settings.Agent == "planner")
+        {
+            if (environment.ActionSpace is not BoxSpace)
+            {
+                throw new ArgumentException($"Agent 'planner' needs a continuous action space; {environment.Name} has {environment.ActionSpace}. Use sparse-mountaincar, mountaincar-continuous or pendulum.");
+            }
+
+            _ = PlannerOptionsOf(settings, objective);
         }
 
         if (settings.Agent is "deep-aif" or "dqn" && environment.ActionSpace is not DiscreteSpace)
@@ -48,7 +59,7 @@ internal static class ControlAgents
     {
         "deep-aif" => new DeepAifAgent(environment, DeepAifOptionsOf(settings, objective), rng),
         "dqn" => new DqnAgent(environment, DqnOptionsOf(settings), rng),
-        // "planner" => new PlanningAgent(environment, PlannerOptionsOf(settings, objective), rng),
+        "planner" => new PlanningAgent(environment, PlannerOptionsOf(settings, objective), rng.NextUInt64()),
         _ => throw UnknownAgent(settings.Agent),
     };
 
@@ -57,8 +68,30 @@ internal static class ControlAgents
     {
         "deep-aif" => DeepAifOptionsOf(settings, objective),
         "dqn" => DqnOptionsOf(settings),
+        "planner" => PlannerOptionsOf(settings, objective),
         _ => throw UnknownAgent(settings.Agent),
     };
+
+    internal static PlannerOptions PlannerOptionsOf(ControlSettings s, string objective)
+    {
+        var d = PlannerOptions.Preset(s.Preset ?? "cpu");
+        var options = d with
+        {
+            Model = d.Model with
+            {
+                EnsembleSize = s.Ensemble ?? d.Model.EnsembleSize,
+                HiddenSize = s.HiddenSizes()?[0] ?? d.Model.HiddenSize,
+                Epochs = s.Epochs ?? d.Model.Epochs,
+                BatchSize = s.BatchSize ?? d.Model.BatchSize,
+                LearningRate = s.LearningRate ?? d.Model.LearningRate,
+            },
+            Cem = new CemOptions(s.Horizon ?? d.Cem.Horizon, s.Candidates ?? d.Cem.Candidates, s.Elites ?? d.Cem.Elites, s.Iterations ?? d.Cem.Iterations),
+            Objective = d.Objective with { Kind = Objective.Parse(objective), InfoGainScale = s.InfoGainScale ?? d.Objective.InfoGainScale, IncludeInfoGain = !s.NoInfoGain },
+            ActionRepeat = s.ActionRepeat ?? d.ActionRepeat,
+        };
+        options.Validate();
+        return options;
+    }
 
     internal static DqnOptions DqnOptionsOf(ControlSettings s)
     {

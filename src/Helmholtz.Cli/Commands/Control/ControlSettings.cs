@@ -100,6 +100,46 @@ internal sealed class ControlSettings : CommandSettings
     [Description("deep-aif: act by argmax q(a|s) instead of sampling")]
     public bool Greedy { get; init; }
 
+    [CommandOption("--preset <NAME>")]
+    [Description("planner: cpu (default: ensemble 5, width 64, horizon 30, 200 candidates, top 20, 3 iterations) or paper (25, 3×200, 30, 500, 50, 5)")]
+    public string? Preset { get; init; }
+
+    [CommandOption("--ensemble <E>")]
+    [Description("planner: ensemble members")]
+    public int? Ensemble { get; init; }
+
+    [CommandOption("--horizon <H>")]
+    [Description("planner: planned decisions")]
+    public int? Horizon { get; init; }
+
+    [CommandOption("--candidates <C>")]
+    [Description("planner: CEM candidates per iteration")]
+    public int? Candidates { get; init; }
+
+    [CommandOption("--elites <K>")]
+    [Description("planner: CEM elites (top-k)")]
+    public int? Elites { get; init; }
+
+    [CommandOption("--iterations <I>")]
+    [Description("planner: CEM iterations per plan")]
+    public int? Iterations { get; init; }
+
+    [CommandOption("--action-repeat <R>")]
+    [Description("planner: environment steps per decision (default 3)")]
+    public int? ActionRepeat { get; init; }
+
+    [CommandOption("--epochs <N>")]
+    [Description("planner: model epochs per refit (default 100)")]
+    public int? Epochs { get; init; }
+
+    [CommandOption("--info-gain-scale <BETA>")]
+    [Description("planner: the one scale β of the information-gain (and entropy) terms (default 1)")]
+    public double? InfoGainScale { get; init; }
+
+    [CommandOption("--no-info-gain")]
+    [Description("planner: switch the objective's information-gain term off")]
+    public bool NoInfoGain { get; init; }
+
     [CommandOption("--quiet")]
     [Description("No progress bar")]
     public bool Quiet { get; init; }

@@ -90,7 +90,12 @@ public sealed class PlanningAgent : IControlAgent
             throw new ArgumentException($"The environment '{environment.Name}' does not have the spaces this agent was made for.", nameof(environment));
         }
 
-        var diagnostics = new Dictionary<string, double>();
+        // Every episode reports the same names (0 where they do not apply), so per-episode tables keep their columns.
+        var diagnostics = new Dictionary<string, double>
+        {
+            ["fit_seconds"] = 0, ["ensemble_nll"] = 0, ["ensemble_nll_first_epoch"] = 0, ["reward_loss"] = 0,
+            ["transitions"] = _buffer.Count, ["plan_ms"] = 0, ["info_gain"] = 0,
+        };
         bool planned = _episodes >= Options.SeedEpisodes;
         diagnostics["planned"] = planned ? 1 : 0;
         if (planned)
