@@ -81,6 +81,7 @@ def main():
     p.add_argument("--plans", type=int, default=3)
     p.add_argument("--state", type=int, default=2)
     p.add_argument("--action", type=int, default=1)
+    p.add_argument("--no-warmup", dest="warmup", action="store_false", help="skip the untimed first plan")
     args = p.parse_args()
     if args.preset == "paper":
         args.ensemble, args.hidden, args.horizon, args.candidates, args.elites, args.iterations = 25, 200, 30, 500, 50, 5
@@ -94,7 +95,8 @@ def main():
           torch.randn(hd, 1) * 0.1, torch.zeros(1)]
     state = torch.tensor([-0.5, 0.0])[:s]
     with torch.no_grad():
-        plan(args, ws, bs, rw, state)  # warm-up
+        if args.warmup:
+            plan(args, ws, bs, rw, state)
         times = []
         for _ in range(args.plans):
             t0 = time.perf_counter()
