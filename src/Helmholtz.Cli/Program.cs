@@ -62,6 +62,7 @@ internal static class Program
                 aif.SetDescription("Discrete active inference (pymdp-compatible agents, T-maze, grid world, bandit)");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifRunCommand>("run").WithDescription("Run an agent in the T-maze, grid world or bandit");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
+                aif.AddCommand<Commands.Control.ControlCommand>("control").WithDescription("Train a deep agent (deep-aif, dqn) on a control task; --seeds runs several in parallel processes");
             });
             config.AddBranch("pc", pc =>
             {

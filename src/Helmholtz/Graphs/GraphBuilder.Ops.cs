@@ -97,4 +97,12 @@ public sealed partial class GraphBuilder
 
     /// <summary>Softmax cross-entropy of logits against target probabilities (<see cref="CrossEntropyLossOp"/>).</summary>
     public Node CrossEntropyLoss(Node logits, Node target, string? name = null) => Apply(new CrossEntropyLossOp(), name, logits, target);
+
+    /// <summary>L = (1/B) Σ h_δ(ŷ − y), the Huber loss summed over outputs (<see cref="HuberLossOp"/>).</summary>
+    public Node HuberLoss(Node prediction, Node target, double delta = 1.0, string? name = null) =>
+        Apply(new HuberLossOp(delta), name, prediction, target);
+
+    /// <summary>KL(softmax(z) ‖ softmax(−γG)) averaged over the batch, entropy weighted by β (<see cref="PolicyFreeEnergyLossOp"/>).</summary>
+    public Node PolicyFreeEnergyLoss(Node logits, Node expectedFreeEnergy, Node precision, double entropyWeight = 1.0, string? name = null) =>
+        Apply(new PolicyFreeEnergyLossOp(entropyWeight), name, logits, expectedFreeEnergy, precision);
 }

@@ -37,17 +37,48 @@ public static class Mlp
 
         var b = new GraphBuilder();
         var x = b.Input("x", options.InputSize);
+        var h = Layers(b, x, options.HiddenSizes, options.OutputSize, options.Activation, rng);
+        return BuilderParts.Finish(b, x, h, options.Loss);
+    }
+
+    /// <summary>
+    /// Appends the layers of an MLP to <paramref name="builder"/> after <paramref name="x"/> and returns the output node
+    /// (for networks with their own heads and losses, e.g. Q-networks).
+    /// </summary>
+    /// <remarks>
+    /// Layer i is the node and parameter prefix <c>{prefix}.{i}</c>: a <see cref="Ops.DenseOp"/> with the hidden
+    /// activation fused (identity on the last layer); parameters drawn as in <see cref="Build"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A size is not positive or <paramref name="x"/> is not a flat batched node.</exception>
+    public static Node Layers(
+        GraphBuilder builder, Node x, IReadOnlyList<int> hiddenSizes, int outputSize, Activation activation, Rng rng, string prefix = "layers")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(hiddenSizes);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (!x.Batched || x.Shape.Length != 1)
+        {
+            throw new ArgumentException($"An MLP needs a flat batched input; '{x.Name}' has shape {Tensors.Tensor.Format(x.Shape)}.", nameof(x));
+        }
+
+        BuilderParts.Positive(outputSize, nameof(outputSize));
+        for (int i = 0; i < hiddenSizes.Count; i++)
+        {
+            BuilderParts.Positive(hiddenSizes[i], $"HiddenSizes[{i}]");
+        }
+
         var h = x;
-        int width = options.InputSize, layers = options.HiddenSizes.Count + 1;
+        int width = x.Shape[0], layers = hiddenSizes.Count + 1;
         for (int i = 0; i < layers; i++)
         {
             bool last = i == layers - 1;
-            int next = last ? options.OutputSize : options.HiddenSizes[i];
-            var (w, bias) = BuilderParts.Linear(b, rng, $"layers.{i}", width, next);
-            h = b.Dense(h, w, bias, last ? Activation.Identity : options.Activation, $"layers.{i}");
+            int next = last ? outputSize : hiddenSizes[i];
+            var (w, bias) = BuilderParts.Linear(builder, rng, $"{prefix}.{i}", width, next);
+            h = builder.Dense(h, w, bias, last ? Activation.Identity : activation, $"{prefix}.{i}");
             width = next;
         }
 
-        return BuilderParts.Finish(b, x, h, options.Loss);
+        return h;
     }
 }

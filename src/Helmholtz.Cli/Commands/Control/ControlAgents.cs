@@ -1,0 +1,137 @@
+using Helmholtz.ActiveInference.Deep;
+using Helmholtz.ActiveInference.Deep.Planning;
+using Helmholtz.Environments;
+using Helmholtz.Tensors;
+
+namespace Helmholtz.Cli.Commands.Control;
+
+/// <summary>The agent factory of <c>aif control</c>: one switch arm per agent, with the objectives each accepts.</summary>
+/// <remarks>To add an agent: add its name to <see cref="Names"/>, its objectives to <see cref="Objectives"/> and an
+/// arm to <see cref="Create"/> (the planner's arm goes where marked).</remarks>
+internal static class ControlAgents
+{
+    /// <summary>The agent names, in the order the help lists them.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["deep-aif", "dqn", "planner"];
+
+    /// <summary>The objectives an agent accepts; the first is its default.</summary>
+    public static IReadOnlyList<string> Objectives(string agent) => agent switch
+    {
+        "deep-aif" => ["efe", "reward"],
+        "dqn" => ["reward"],
+        "planner" => ["feef", .. Objective.Names.Where(n => n != "feef")],
+        _ => throw UnknownAgent(agent),
+    };
+
+    /// <summary>Checks the agent, objective and environment names of <paramref name="settings"/> (ArgumentException names the bad one).</summary>
+    public static (IControlEnvironment Environment, string Objective) Check(ControlSettings settings)
+    {
+        var environment = Environments.Control.EnvironmentCatalog.Create(settings.Env!);
+        var objectives = Objectives(settings.Agent);
+        string objective = settings.Objective ?? objectives[0];
+        if (!objectives.Contains(objective))
+        {
+            throw new ArgumentException(
+                $"Unknown objective '{objective}' for agent '{settings.Agent}'. Known objectives for {settings.Agent}: {string.Join(", ", objectives)}.");
+        }
+
+        if (settings.Agent == "planner")
+        {
+            if (environment.ActionSpace is not BoxSpace)
+            {
+                throw new ArgumentException($"Agent 'planner' needs a continuous action space; {environment.Name} has {environment.ActionSpace}. Use sparse-mountaincar, mountaincar-continuous or pendulum.");
+            }
+
+            _ = PlannerOptionsOf(settings, objective);
+        }
+
+        if (settings.Agent is "deep-aif" or "dqn" && environment.ActionSpace is not DiscreteSpace)
+        {
+            throw new ArgumentException(
+                $"Agent '{settings.Agent}' needs a discrete action space; {environment.Name} has {environment.ActionSpace}. Use cartpole, acrobot or mountaincar.");
+        }
+
+        _ = settings.HiddenSizes();
+        return (environment, objective);
+    }
+
+    /// <summary>Creates the agent named in <paramref name="settings"/> for <paramref name="environment"/>; weights from <paramref name="rng"/>.</summary>
+    public static IControlAgent Create(ControlSettings settings, IControlEnvironment environment, string objective, Rng rng) => settings.Agent switch
+    {
+        "deep-aif" => new DeepAifAgent(environment, DeepAifOptionsOf(settings, objective), rng),
+        "dqn" => new DqnAgent(environment, DqnOptionsOf(settings), rng),
+        "planner" => new PlanningAgent(environment, PlannerOptionsOf(settings, objective), rng.NextUInt64()),
+        _ => throw UnknownAgent(settings.Agent),
+    };
+
+    /// <summary>The options of the agent as a flat name → value map, for config.json.</summary>
+    public static object OptionsOf(ControlSettings settings, string objective) => settings.Agent switch
+    {
+        "deep-aif" => DeepAifOptionsOf(settings, objective),
+        "dqn" => DqnOptionsOf(settings),
+        "planner" => PlannerOptionsOf(settings, objective),
+        _ => throw UnknownAgent(settings.Agent),
+    };
+
+    internal static PlannerOptions PlannerOptionsOf(ControlSettings s, string objective)
+    {
+        var d = PlannerOptions.Preset(s.Preset ?? "cpu");
+        var options = d with
+        {
+            Model = d.Model with
+            {
+                EnsembleSize = s.Ensemble ?? d.Model.EnsembleSize,
+                HiddenSize = s.HiddenSizes()?[0] ?? d.Model.HiddenSize,
+                Epochs = s.Epochs ?? d.Model.Epochs,
+                BatchSize = s.BatchSize ?? d.Model.BatchSize,
+                LearningRate = s.LearningRate ?? d.Model.LearningRate,
+            },
+            Cem = new CemOptions(s.Horizon ?? d.Cem.Horizon, s.Candidates ?? d.Cem.Candidates, s.Elites ?? d.Cem.Elites, s.Iterations ?? d.Cem.Iterations),
+            Objective = d.Objective with { Kind = Objective.Parse(objective), InfoGainScale = s.InfoGainScale ?? d.Objective.InfoGainScale, IncludeInfoGain = !s.NoInfoGain },
+            ActionRepeat = s.ActionRepeat ?? d.ActionRepeat,
+        };
+        options.Validate();
+        return options;
+    }
+
+    internal static DqnOptions DqnOptionsOf(ControlSettings s)
+    {
+        var d = new DqnOptions();
+        return d with
+        {
+            HiddenSizes = s.HiddenSizes() ?? d.Hidden,
+            LearningRate = s.LearningRate ?? d.LearningRate,
+            Discount = s.Discount ?? d.Discount,
+            BatchSize = s.BatchSize ?? d.BatchSize,
+            BufferCapacity = s.Buffer ?? d.BufferCapacity,
+            WarmupSteps = s.Warmup ?? d.WarmupSteps,
+            TargetTau = s.Tau ?? d.TargetTau,
+            TargetUpdateInterval = s.TargetInterval ?? d.TargetUpdateInterval,
+            EpsilonDecaySteps = s.EpsilonDecay ?? d.EpsilonDecaySteps,
+        };
+    }
+
+    internal static DeepAifOptions DeepAifOptionsOf(ControlSettings s, string objective)
+    {
+        var d = new DeepAifOptions();
+        return d with
+        {
+            HiddenSizes = s.HiddenSizes() ?? d.Hidden,
+            TransitionHiddenSizes = d.TransitionHidden,
+            ValueLearningRate = s.LearningRate ?? d.ValueLearningRate,
+            PolicyLearningRate = s.LearningRate ?? d.PolicyLearningRate,
+            Discount = s.Discount ?? d.Discount,
+            BatchSize = s.BatchSize ?? d.BatchSize,
+            BufferCapacity = s.Buffer ?? d.BufferCapacity,
+            WarmupSteps = s.Warmup ?? d.WarmupSteps,
+            TargetTau = s.Tau ?? d.TargetTau,
+            Precision = s.Precision ?? d.Precision,
+            LearnPrecision = s.LearnPrecision,
+            EntropyWeight = s.EntropyWeight ?? d.EntropyWeight,
+            EpistemicWeight = objective == "reward" ? 0 : s.EpistemicWeight ?? d.EpistemicWeight,
+            Selection = s.Greedy ? ActionSelection.Greedy : ActionSelection.Sample,
+        };
+    }
+
+    private static ArgumentException UnknownAgent(string agent) =>
+        new($"Unknown agent '{agent}'. Known agents: {string.Join(", ", Names)}.");
+}

@@ -1,0 +1,124 @@
+using Helmholtz.Cli.Plots;
+using ScottPlot;
+
+namespace Helmholtz.Cli.Commands.Control;
+
+/// <summary>The figures of <c>aif control</c>: return curves and the mountain-car state coverage.</summary>
+internal static class ControlFigures
+{
+    /// <summary>The trailing mean of the last min(window, k) returns at every episode k.</summary>
+    public static double[] TrailingMean(IReadOnlyList<double> returns, int window)
+    {
+        var mean = new double[returns.Count];
+        double sum = 0;
+        for (int k = 0; k < returns.Count; k++)
+        {
+            sum += returns[k];
+            if (k >= window)
+            {
+                sum -= returns[k - window];
+            }
+
+            mean[k] = sum / Math.Min(k + 1, window);
+        }
+
+        return mean;
+    }
+
+    /// <summary>Returns per episode (thin) and their moving mean (thick), with the solve threshold when there is one.</summary>
+    public static void ReturnCurve(IReadOnlyList<double> returns, int window, double? threshold, string title, string basePath)
+    {
+        var plot = new Plot();
+        double[] episodes = Enumerable.Range(1, returns.Count).Select(e => (double)e).ToArray();
+        var raw = plot.Add.ScatterLine(episodes, returns.ToArray());
+        raw.LegendText = "return";
+        raw.LineWidth = 1;
+        raw.Color = Colors.SteelBlue.WithAlpha(0.35);
+        var mean = plot.Add.ScatterLine(episodes, TrailingMean(returns, window));
+        mean.LegendText = $"{window}-episode mean";
+        mean.LineWidth = 2.5f;
+        mean.Color = Colors.DarkBlue;
+        AddThreshold(plot, threshold);
+        plot.Axes.Bottom.Label.Text = "episode";
+        plot.Axes.Left.Label.Text = "return";
+        plot.Title(title);
+        plot.ShowLegend(Alignment.LowerRight);
+        Figures.Save(plot, basePath);
+    }
+
+    /// <summary>The moving mean of every seed (thin) and their average (thick).</summary>
+    public static void SeedCurves(IReadOnlyList<(ulong Seed, IReadOnlyList<double> Returns)> runs, int window, double? threshold, string title, string basePath)
+    {
+        var plot = new Plot();
+        int longest = runs.Max(r => r.Returns.Count);
+        var sum = new double[longest];
+        var count = new int[longest];
+        foreach (var (seed, returns) in runs)
+        {
+            var mean = TrailingMean(returns, window);
+            var line = plot.Add.ScatterLine(Enumerable.Range(1, mean.Length).Select(e => (double)e).ToArray(), mean);
+            line.LegendText = $"seed {seed}";
+            line.LineWidth = 1;
+            for (int k = 0; k < mean.Length; k++)
+            {
+                sum[k] += mean[k];
+                count[k]++;
+            }
+        }
+
+        var average = plot.Add.ScatterLine(
+            Enumerable.Range(1, longest).Select(e => (double)e).ToArray(), sum.Select((s, k) => s / count[k]).ToArray());
+        average.LegendText = "mean over seeds";
+        average.LineWidth = 3;
+        average.Color = Colors.Black;
+        AddThreshold(plot, threshold);
+        plot.Axes.Bottom.Label.Text = "episode";
+        plot.Axes.Left.Label.Text = $"{window}-episode mean return";
+        plot.Title(title);
+        plot.ShowLegend(Alignment.LowerRight);
+        Figures.Save(plot, basePath);
+    }
+
+    /// <summary>Every visited (position, velocity) of a mountain car run, coloured early (light) to late (dark).</summary>
+    public static void Coverage(IReadOnlyList<double> positions, IReadOnlyList<double> velocities, string title, string basePath)
+    {
+        var plot = new Plot();
+        var points = plot.Add.ScatterPoints(positions.ToArray(), velocities.ToArray());
+        points.MarkerSize = 1.5f;
+        points.Color = Colors.DarkOrange.WithAlpha(0.4);
+        var goal = plot.Add.VerticalLine(title.Contains("sparse", StringComparison.Ordinal) || title.Contains("continuous", StringComparison.Ordinal) ? 0.45 : 0.5);
+        goal.LegendText = "goal";
+        goal.Color = Colors.Green;
+        plot.Axes.SetLimits(-1.2, 0.6, -0.07, 0.07);
+        plot.Axes.Bottom.Label.Text = "position";
+        plot.Axes.Left.Label.Text = "velocity";
+        plot.Title(title);
+        Figures.Save(plot, basePath);
+    }
+
+    /// <summary>The fraction of a 30 × 30 grid over the mountain car's state box that the run visited.</summary>
+    public static double CoverageFraction(IReadOnlyList<double> positions, IReadOnlyList<double> velocities)
+    {
+        const int Cells = 30;
+        var seen = new bool[Cells * Cells];
+        for (int i = 0; i < positions.Count; i++)
+        {
+            int px = Math.Clamp((int)((positions[i] + 1.2) / 1.8 * Cells), 0, Cells - 1);
+            int vy = Math.Clamp((int)((velocities[i] + 0.07) / 0.14 * Cells), 0, Cells - 1);
+            seen[(px * Cells) + vy] = true;
+        }
+
+        return seen.Count(s => s) / (double)seen.Length;
+    }
+
+    private static void AddThreshold(Plot plot, double? threshold)
+    {
+        if (threshold is { } t)
+        {
+            var line = plot.Add.HorizontalLine(t);
+            line.LegendText = "solve threshold";
+            line.Color = Colors.Green;
+            line.LinePattern = LinePattern.Dashed;
+        }
+    }
+}

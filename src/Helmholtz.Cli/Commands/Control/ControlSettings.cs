@@ -1,0 +1,235 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Helmholtz.Cli.Commands.Control;
+
+/// <summary>Settings of <c>helmholtz aif control</c>.</summary>
+internal sealed class ControlSettings : CommandSettings
+{
+    [CommandOption("--env <ENV>")]
+    [Description("Control task: cartpole, acrobot, mountaincar, mountaincar-continuous, sparse-mountaincar, pendulum")]
+    public string? Env { get; init; }
+
+    [CommandOption("--agent <AGENT>")]
+    [Description("deep-aif (default) or dqn")]
+    public string Agent { get; init; } = "deep-aif";
+
+    [CommandOption("--objective <OBJECTIVE>")]
+    [Description("What the agent minimises; deep-aif: efe (default; with the epistemic term) or reward (without it); dqn: reward")]
+    public string? Objective { get; init; }
+
+    [CommandOption("--episodes <N>")]
+    [Description("Episodes to run (default 500)")]
+    public int Episodes { get; init; } = 500;
+
+    [CommandOption("--seed <S>")]
+    [Description("Random seed (default 1)")]
+    public ulong Seed { get; init; } = 1;
+
+    [CommandOption("--seeds <RANGE>")]
+    [Description("Several seeds in parallel processes, e.g. 1-5 or 1,3,7; each in <out>/seed-<k>, with a summary across seeds")]
+    public string? Seeds { get; init; }
+
+    [CommandOption("--parallel <P>")]
+    [Description("With --seeds: processes at a time (default: the number of cores)")]
+    public int? Parallel { get; init; }
+
+    [CommandOption("--out <DIR>")]
+    [Description("Run folder (default runs/control-<env>-<agent>[-seed-<S>])")]
+    public string? Out { get; init; }
+
+    [CommandOption("--solve-window <N>")]
+    [Description("Episodes of the moving mean that defines 'solved' (default 100)")]
+    public int SolveWindow { get; init; } = 100;
+
+    [CommandOption("--hidden <SIZES>")]
+    [Description("Hidden widths of the networks, comma-separated (default 128,128)")]
+    public string? Hidden { get; init; }
+
+    [CommandOption("--lr <RATE>")]
+    [Description("Adam learning rate of the Q / EFE-value and policy networks (default 5e-4)")]
+    public double? LearningRate { get; init; }
+
+    [CommandOption("--discount <G>")]
+    [Description("Discount of the bootstrapped targets (default 0.99)")]
+    public double? Discount { get; init; }
+
+    [CommandOption("--batch-size <B>")]
+    [Description("Replay minibatch size (default 64)")]
+    public int? BatchSize { get; init; }
+
+    [CommandOption("--buffer <N>")]
+    [Description("Replay buffer capacity (default 50000)")]
+    public int? Buffer { get; init; }
+
+    [CommandOption("--warmup <STEPS>")]
+    [Description("Random-action steps before learning starts (default 1000)")]
+    public int? Warmup { get; init; }
+
+    [CommandOption("--tau <T>")]
+    [Description("Polyak rate of the target network per update (default 0.005; 1 with dqn: hard copies every --target-interval updates)")]
+    public double? Tau { get; init; }
+
+    [CommandOption("--target-interval <N>")]
+    [Description("dqn: updates between hard target copies when --tau is 1 (default 500)")]
+    public int? TargetInterval { get; init; }
+
+    [CommandOption("--epsilon-decay <STEPS>")]
+    [Description("dqn: steps of the linear ε decay from 1 to 0.01 (default 10000)")]
+    public int? EpsilonDecay { get; init; }
+
+    [CommandOption("--precision <GAMMA>")]
+    [Description("deep-aif: (initial) precision γ of σ(−γG) (default 5)")]
+    public double? Precision { get; init; }
+
+    [CommandOption("--learn-precision")]
+    [Description("deep-aif: learn ln γ on the policy's free energy")]
+    public bool LearnPrecision { get; init; }
+
+    [CommandOption("--entropy-weight <BETA>")]
+    [Description("deep-aif: weight β of the policy entropy term (default 1: the KL divergence)")]
+    public double? EntropyWeight { get; init; }
+
+    [CommandOption("--epistemic-weight <W>")]
+    [Description("deep-aif: scale of the transition prediction error in the EFE (default 1; 0 with --objective reward)")]
+    public double? EpistemicWeight { get; init; }
+
+    [CommandOption("--greedy")]
+    [Description("deep-aif: act by argmax q(a|s) instead of sampling")]
+    public bool Greedy { get; init; }
+
+    [CommandOption("--preset <NAME>")]
+    [Description("planner: cpu (default: ensemble 5, width 64, horizon 30, 200 candidates, top 20, 3 iterations) or paper (25, 3×200, 30, 500, 50, 5)")]
+    public string? Preset { get; init; }
+
+    [CommandOption("--ensemble <E>")]
+    [Description("planner: ensemble members")]
+    public int? Ensemble { get; init; }
+
+    [CommandOption("--horizon <H>")]
+    [Description("planner: planned decisions")]
+    public int? Horizon { get; init; }
+
+    [CommandOption("--candidates <C>")]
+    [Description("planner: CEM candidates per iteration")]
+    public int? Candidates { get; init; }
+
+    [CommandOption("--elites <K>")]
+    [Description("planner: CEM elites (top-k)")]
+    public int? Elites { get; init; }
+
+    [CommandOption("--iterations <I>")]
+    [Description("planner: CEM iterations per plan")]
+    public int? Iterations { get; init; }
+
+    [CommandOption("--action-repeat <R>")]
+    [Description("planner: environment steps per decision (default 3)")]
+    public int? ActionRepeat { get; init; }
+
+    [CommandOption("--epochs <N>")]
+    [Description("planner: model epochs per refit (default 100)")]
+    public int? Epochs { get; init; }
+
+    [CommandOption("--info-gain-scale <BETA>")]
+    [Description("planner: the one scale β of the information-gain (and entropy) terms (default 1)")]
+    public double? InfoGainScale { get; init; }
+
+    [CommandOption("--no-info-gain")]
+    [Description("planner: switch the objective's information-gain term off")]
+    public bool NoInfoGain { get; init; }
+
+    [CommandOption("--quiet")]
+    [Description("No progress bar")]
+    public bool Quiet { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print one JSON object on the last line of stdout")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Env))
+        {
+            return ValidationResult.Error("--env is required (cartpole, acrobot, mountaincar, mountaincar-continuous, sparse-mountaincar, pendulum)");
+        }
+
+        if (Episodes < 1)
+        {
+            return ValidationResult.Error($"--episodes {Episodes}: must be ≥ 1");
+        }
+
+        if (SolveWindow < 1)
+        {
+            return ValidationResult.Error($"--solve-window {SolveWindow}: must be ≥ 1");
+        }
+
+        if (Parallel is < 1)
+        {
+            return ValidationResult.Error($"--parallel {Parallel}: must be ≥ 1");
+        }
+
+        return ValidationResult.Success();
+    }
+
+    /// <summary>The hidden widths from <c>--hidden</c>, or null for the agent's default.</summary>
+    public IReadOnlyList<int>? HiddenSizes()
+    {
+        if (Hidden is null)
+        {
+            return null;
+        }
+
+        var parts = Hidden.Split(',', StringSplitOptions.TrimEntries);
+        var sizes = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
+            {
+                throw new FormatException($"--hidden '{Hidden}': expected positive integers separated by commas, e.g. 128,128.");
+            }
+        }
+
+        return sizes;
+    }
+
+    /// <summary>Parses <c>--seeds</c>: "a-b" (inclusive) or a comma-separated list, distinct, at most 64 seeds.</summary>
+    public static IReadOnlyList<ulong> ParseSeeds(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var seeds = new List<ulong>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            int dash = part.IndexOf('-', StringComparison.Ordinal);
+            if (dash > 0)
+            {
+                if (!ulong.TryParse(part[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out ulong a)
+                    || !ulong.TryParse(part[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out ulong b) || b < a || b - a >= 64)
+                {
+                    throw new FormatException($"--seeds '{text}': '{part}' is not a range a-b of seeds with a ≤ b (at most 64 seeds).");
+                }
+
+                for (ulong s = a; s <= b; s++)
+                {
+                    seeds.Add(s);
+                }
+            }
+            else if (ulong.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s))
+            {
+                seeds.Add(s);
+            }
+            else
+            {
+                throw new FormatException($"--seeds '{text}': '{part}' is not a seed (a non-negative integer) or a range a-b.");
+            }
+        }
+
+        if (seeds.Count == 0 || seeds.Count > 64 || seeds.Distinct().Count() != seeds.Count)
+        {
+            throw new FormatException($"--seeds '{text}': give 1 to 64 distinct seeds, e.g. 1-5.");
+        }
+
+        return seeds;
+    }
+}

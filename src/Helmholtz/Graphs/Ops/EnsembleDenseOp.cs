@@ -1,0 +1,236 @@
+using System.Numerics.Tensors;
+using Helmholtz.Tensors;
+using Tensor = Helmholtz.Tensors.Tensor;
+
+namespace Helmholtz.Graphs.Ops;
+
+/// <summary>The nonlinearity fused into an <see cref="EnsembleDenseOp"/>.</summary>
+public enum EnsembleActivation
+{
+    /// <summary>f(z) = z.</summary>
+    Identity,
+
+    /// <summary>f(z) = max(z, 0).</summary>
+    Relu,
+
+    /// <summary>f(z) = tanh z.</summary>
+    Tanh,
+
+    /// <summary>f(z) = z·σ(z) ("swish", Ramachandran et al. 2017; the activation of Tschantz et al. 2020's ensemble); f′ = σ(z)(1 + z(1 − σ(z))).</summary>
+    Swish,
+}
+
+/// <summary>E independent fully connected layers applied to E blocks of rows: y_e = f(x_e·W_eᵀ + b_e).</summary>
+/// <remarks>
+/// <para>Inputs: x [batch, in] whose rows are E equal blocks (rows e·n … e·n + n − 1 belong to member e, n = batch/E),
+/// W [E, out, in] (each member in PyTorch's <c>nn.Linear</c> layout) and optionally b [E, out]. Output [batch, out].
+/// This is PyTorch's <c>torch.baddbmm(b, x, W)</c> over an [E, n, in] input, the ensemble layer of PETS (Chua et al.
+/// 2018) and of Tschantz et al. (2020), written on our row-major batched nodes.</para>
+/// <para>Backward, per member with g = dy ⊙ f′(z): dx_e += g·W_e, dW_e += gᵀ·x_e, db_e += Σ_rows g. For swish the
+/// pre-activation z is recomputed (one extra GEMM), since the op keeps no state between calls.</para>
+/// </remarks>
+public sealed class EnsembleDenseOp : Op
+{
+    private float[] _scratch = [];
+    private float[] _z = [];
+
+    /// <summary>Creates the op for <paramref name="ensembleSize"/> members with the fused <paramref name="activation"/>.</summary>
+    public EnsembleDenseOp(int ensembleSize, EnsembleActivation activation = EnsembleActivation.Identity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ensembleSize);
+        EnsembleSize = ensembleSize;
+        Activation = activation;
+    }
+
+    /// <summary>The number of members E.</summary>
+    public int EnsembleSize { get; }
+
+    /// <summary>The fused nonlinearity f.</summary>
+    public EnsembleActivation Activation { get; }
+
+    /// <inheritdoc />
+    public override string Kind => "ensemble_dense";
+
+    /// <inheritdoc />
+    public override OutputShape InferShape(IReadOnlyList<Node> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Count is not (2 or 3))
+        {
+            throw new ArgumentException($"Op 'ensemble_dense' takes x, W and optionally b; got {inputs.Count} input(s).");
+        }
+
+        Node x = inputs[0], w = inputs[1];
+        RequireBatched(x);
+        if (x.Shape.Length != 1 || w.Batched || w.Shape.Length != 3 || w.Shape[0] != EnsembleSize || w.Shape[2] != x.Shape[0])
+        {
+            throw new ArgumentException(
+                $"Op 'ensemble_dense' needs x [batch, in] and W [{EnsembleSize}, out, in]; got x '{x.Name}' {Tensor.Format(x.Shape)} per sample and W '{w.Name}' {Tensor.Format(w.Shape)}.");
+        }
+
+        if (inputs.Count == 3 && (inputs[2].Batched || inputs[2].Shape.Length != 2 || inputs[2].Shape[0] != EnsembleSize || inputs[2].Shape[1] != w.Shape[1]))
+        {
+            throw new ArgumentException($"Op 'ensemble_dense' needs b [{EnsembleSize}, {w.Shape[1]}]; got '{inputs[2].Name}' {Tensor.Format(inputs[2].Shape)}.");
+        }
+
+        return new OutputShape([w.Shape[1]], true);
+    }
+
+    /// <inheritdoc />
+    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Tensor x = inputs[0], w = inputs[1];
+        int rows = MemberRows(x.Dim(0)), fanOut = w.Dim(1), fanIn = w.Dim(2);
+        var scratch = Grow(ref _scratch, fanOut);
+        for (int e = 0; e < EnsembleSize; e++)
+        {
+            ReadOnlySpan<float> b = inputs.Length == 3 ? inputs[2].ReadOnlySpan.Slice(e * fanOut, fanOut) : default;
+            ForwardMember(
+                x.ReadOnlySpan.Slice(e * rows * fanIn, rows * fanIn), rows, fanIn,
+                w.ReadOnlySpan.Slice(e * fanOut * fanIn, fanOut * fanIn), b, fanOut, Activation,
+                output.Span.Slice(e * rows * fanOut, rows * fanOut), scratch);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        Tensor x = inputs[0], w = inputs[1];
+        int batch = x.Dim(0), rows = MemberRows(batch), fanOut = w.Dim(1), fanIn = w.Dim(2);
+        var g = Grow(ref _scratch, Math.Max(batch * fanOut, fanOut)).Slice(0, batch * fanOut);
+        var dy = outputGradient.ReadOnlySpan;
+        var y = output.ReadOnlySpan;
+        switch (Activation)
+        {
+            case EnsembleActivation.Identity:
+                dy.CopyTo(g);
+                break;
+            case EnsembleActivation.Relu:
+                for (int i = 0; i < g.Length; i++)
+                {
+                    g[i] = y[i] > 0f ? dy[i] : 0f;
+                }
+
+                break;
+            case EnsembleActivation.Tanh:
+                // dy·(1 − y²)
+                TensorPrimitives.Multiply(y, y, g);
+                TensorPrimitives.Subtract(1f, g, g);
+                TensorPrimitives.Multiply(g, dy, g);
+                break;
+            case EnsembleActivation.Swish:
+                {
+                    var z = Grow(ref _z, batch * fanOut).Slice(0, batch * fanOut);
+                    for (int e = 0; e < EnsembleSize; e++)
+                    {
+                        ReadOnlySpan<float> b = inputs.Length == 3 ? inputs[2].ReadOnlySpan.Slice(e * fanOut, fanOut) : default;
+                        ForwardMember(
+                            x.ReadOnlySpan.Slice(e * rows * fanIn, rows * fanIn), rows, fanIn,
+                            w.ReadOnlySpan.Slice(e * fanOut * fanIn, fanOut * fanIn), b, fanOut, EnsembleActivation.Identity,
+                            z.Slice(e * rows * fanOut, rows * fanOut), default);
+                    }
+
+                    // σ(z)(1 + z(1 − σ(z))) = σ + y(1 − σ), with y = zσ.
+                    TensorPrimitives.Sigmoid(z, g);
+                    for (int i = 0; i < g.Length; i++)
+                    {
+                        float s = g[i];
+                        g[i] = dy[i] * (s + (y[i] * (1f - s)));
+                    }
+
+                    break;
+                }
+
+            default:
+                throw new InvalidOperationException($"Unknown activation {Activation}.");
+        }
+
+        for (int e = 0; e < EnsembleSize; e++)
+        {
+            var ge = g.Slice(e * rows * fanOut, rows * fanOut);
+            var we = w.ReadOnlySpan.Slice(e * fanOut * fanIn, fanOut * fanIn);
+            if (inputGradients[0] is { } dx)
+            {
+                Gemm.Multiply(Transpose.No, Transpose.No, rows, fanIn, fanOut, 1f, ge, fanOut, we, fanIn, 1f, dx.Span.Slice(e * rows * fanIn, rows * fanIn), fanIn, context.Threads);
+            }
+
+            if (inputGradients[1] is { } dw)
+            {
+                Gemm.Multiply(Transpose.Yes, Transpose.No, fanOut, fanIn, rows, 1f, ge, fanOut, x.ReadOnlySpan.Slice(e * rows * fanIn, rows * fanIn), fanIn, 1f, dw.Span.Slice(e * fanOut * fanIn, fanOut * fanIn), fanIn, context.Threads);
+            }
+
+            if (inputGradients.Length == 3 && inputGradients[2] is { } db)
+            {
+                var dbe = db.Span.Slice(e * fanOut, fanOut);
+                for (int r = 0; r < rows; r++)
+                {
+                    TensorPrimitives.Add(dbe, ge.Slice(r * fanOut, fanOut), dbe);
+                }
+            }
+        }
+    }
+
+    /// <summary>One member's layer: y = f(x·Wᵀ + b) for <paramref name="rows"/> rows (the kernel the planner calls directly).</summary>
+    /// <param name="x">Input rows [rows, fanIn].</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="fanIn">Inputs per row.</param>
+    /// <param name="weight">The member's weight [fanOut, fanIn].</param>
+    /// <param name="bias">The member's bias [fanOut], or empty for none.</param>
+    /// <param name="fanOut">Outputs per row.</param>
+    /// <param name="activation">The nonlinearity.</param>
+    /// <param name="y">Output rows [rows, fanOut]; must not alias <paramref name="x"/>.</param>
+    /// <param name="scratch">At least <paramref name="fanOut"/> floats, used by swish; may be empty otherwise.</param>
+    public static void ForwardMember(
+        ReadOnlySpan<float> x, int rows, int fanIn, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int fanOut,
+        EnsembleActivation activation, Span<float> y, Span<float> scratch)
+    {
+        Gemm.Multiply(Transpose.No, Transpose.Yes, rows, fanOut, fanIn, 1f, x, fanIn, weight, fanIn, 0f, y, fanOut);
+        bool hasBias = !bias.IsEmpty;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = y.Slice(r * fanOut, fanOut);
+            if (hasBias)
+            {
+                TensorPrimitives.Add(row, bias, row);
+            }
+
+            switch (activation)
+            {
+                case EnsembleActivation.Relu:
+                    TensorPrimitives.Max(row, 0f, row);
+                    break;
+                case EnsembleActivation.Tanh:
+                    TensorPrimitives.Tanh(row, row);
+                    break;
+                case EnsembleActivation.Swish:
+                    var s = scratch.Slice(0, fanOut);
+                    TensorPrimitives.Sigmoid(row, s);
+                    TensorPrimitives.Multiply(row, s, row);
+                    break;
+            }
+        }
+    }
+
+    private int MemberRows(int batch)
+    {
+        if (batch % EnsembleSize != 0)
+        {
+            throw new ArgumentException($"Op 'ensemble_dense' needs a batch divisible by the ensemble size {EnsembleSize}; got {batch} rows.");
+        }
+
+        return batch / EnsembleSize;
+    }
+
+    private static Span<float> Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+
+        return buffer.AsSpan(0, length);
+    }
+}
