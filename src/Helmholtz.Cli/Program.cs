@@ -55,6 +55,7 @@ internal static class Program
                 bench.SetDescription("End-to-end speed measurements; --json prints one JSON object.");
                 bench.AddCommand<Commands.Bench.BenchTrainCommand>("train").WithDescription("Epoch time and test accuracy of a training run (no run folder).");
                 bench.AddCommand<Helmholtz.Cli.Commands.Aif.AifBenchCommand>("aif").WithDescription("Median time of one discrete active inference agent step.");
+                bench.AddCommand<Commands.Bench.BenchPlanCommand>("plan").WithDescription("Milliseconds per CEM plan of the ensemble planner (and optionally a model refit).");
                 bench.AddCommand<Commands.Bench.BenchGemmCommand>("gemm").WithDescription("GFLOP/s of the GEMM kernel on n×n products.");
             });
             config.AddBranch("aif", aif =>
@@ -62,7 +63,7 @@ internal static class Program
                 aif.SetDescription("Discrete active inference (pymdp-compatible agents, T-maze, grid world, bandit)");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifRunCommand>("run").WithDescription("Run an agent in the T-maze, grid world or bandit");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
-                aif.AddCommand<Commands.Control.ControlCommand>("control").WithDescription("Train a deep agent (deep-aif, dqn) on a control task; --seeds runs several in parallel processes");
+                aif.AddCommand<Commands.Control.ControlCommand>("control").WithDescription("Train a control agent (deep-aif, dqn, planner) on a control task; --seeds runs several in parallel processes");
             });
             config.AddBranch("pc", pc =>
             {
