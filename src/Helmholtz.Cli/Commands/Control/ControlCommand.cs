@@ -26,6 +26,9 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
         ulong[] Seeds, int Solved, int Succeeded, double MeanFinalMean, double StdFinalMean, double? MedianSolvedEpisode,
         double? MedianFirstSuccessEpisode, SeedRow[] Runs, string Env, string Agent, string Objective, int Episodes, string Out);
 
+    /// <summary>Episodes between redrawn return curves during a run.</summary>
+    private const int FigureEvery = 50;
+
     protected override int Run(ControlSettings settings, CancellationToken cancellationToken)
     {
         var (environment, objective) = ControlAgents.Check(settings);
@@ -81,6 +84,7 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
         double? threshold = ControlTasks.SolveThreshold(environment.Name);
         var clock = Stopwatch.StartNew();
         string metricsPath = Path.Combine(outDir, "metrics.csv");
+        string title = $"{agent.Name} ({objective}) · {environment.Name} · seed {s.Seed}";
 
         void Episode(int k)
         {
@@ -129,9 +133,13 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
 
             csv.Append('\n');
             AtomicFile.WriteAllText(metricsPath, csv.ToString());
+            if (k % FigureEvery == 0 && k < s.Episodes)
+            {
+                // A killed run keeps a recent curve as well as its metrics.
+                ControlFigures.ReturnCurve(returns, s.SolveWindow, threshold, title, Path.Combine(outDir, "returns"));
+            }
         }
 
-        string title = $"{agent.Name} ({objective}) · {environment.Name} · seed {s.Seed}";
         if (s.Quiet)
         {
             for (int k = 1; k <= s.Episodes; k++)
