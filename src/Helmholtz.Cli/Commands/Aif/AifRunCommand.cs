@@ -64,6 +64,10 @@ internal sealed class AifRunSettings : CommandSettings
     [Description("Grid: comma-separated wall cells, row-major (default none)")]
     public string? Walls { get; init; }
 
+    [CommandOption("--goal-preference <C>")]
+    [Description("Grid with --unknown-layout: log-preference for the goal outcome (default 3)")]
+    public double GoalPreference { get; init; } = 3;
+
     [CommandOption("--max-steps <N>")]
     [Description("Grid: steps per trial before it is cut off (default 4 × size, 3 × size² with --unknown-layout)")]
     public int? MaxSteps { get; init; }
@@ -376,7 +380,8 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
     {
         var env = new GridWorld(new GridWorldOptions
         {
-            Size = s.Size, MaxSteps = s.MaxSteps ?? 3 * s.Size * s.Size, Goal = s.Goal, Walls = walls, UnknownLayout = true, Agent = options,
+            Size = s.Size, MaxSteps = s.MaxSteps ?? 3 * s.Size * s.Size, Goal = s.Goal, Walls = walls, UnknownLayout = true,
+            GoalPreference = s.GoalPreference, Agent = options,
         });
         var (trials, learned) = RunUnknownLayout(env, s.Trials, rng, ct);
         var table = new Table().AddColumns("trial", "steps", "goal reached", "q(goal at the goal cell)");

@@ -174,13 +174,14 @@ internal static class MazeFigures
         var hm = map.Add.Heatmap(cells);
         hm.Colormap = new ScottPlot.Colormaps.Viridis();
         map.Add.ColorBar(hm);
-        foreach (var (t, label) in new[] { (trials[0], "trial 1"), (trials[^1], $"trial {trials.Count}") })
+        // The two paths are drawn a little apart so that where they share cells both stay visible.
+        foreach (var (t, label, shift) in new[] { (trials[0], "trial 1", -0.1), (trials[^1], $"trial {trials.Count}", 0.1) })
         {
-            var path = map.Add.Scatter(t.Path.Select(p => (double)(p % n)).ToArray(), t.Path.Select(p => (double)(n - 1 - p / n)).ToArray());
+            var path = map.Add.Scatter(t.Path.Select(p => p % n + shift).ToArray(), t.Path.Select(p => n - 1 - p / n + shift).ToArray());
             path.LegendText = $"{label} path ({t.Steps} steps)";
         }
 
-        map.Title("learned P(goal | cell) after the last trial, with paths");
+        map.Title("learned P(goal | cell) after the last trial (walls white), with paths");
         map.ShowLegend();
         Save(map, dir, "grid_unknown_map");
     }
