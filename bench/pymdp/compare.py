@@ -5,7 +5,7 @@ For every configuration the two are run alternately (Helmholtz, pymdp, Helmholtz
 both see the same load on a shared machine; each run reports its median ms per agent step (infer states + infer
 policies + sample action), and the speed-up is the median over rounds of the paired ratio pymdp / Helmholtz.
 
-    PYTHONPATH=/tmp/pymdp071 /usr/bin/python3 bench/pymdp/compare.py [--suite main|scaling|all] [--rounds 3]
+    PYTHONPATH=/tmp/pymdp071 /usr/bin/python3 bench/pymdp/compare.py [--suite main|scaling|factors|all] [--rounds 3]
         [--helmholtz src/Helmholtz.Cli/bin/Release/net10.0/Helmholtz.Cli] [--json out.json]
 Prints a markdown table. pymdp's repetitions are cut where one step takes seconds (see `steps` below).
 """
@@ -37,7 +37,12 @@ def configs(suite):
             work = (5 ** pl) * pl * (n * n) ** 2
             steps = 30 if work < 1e8 else 5 if work < 1e10 else 1
             scaling.append((f"{n}×{n} grid", "grid", ["--size", str(n)], pl, steps))
-    return main if suite == "main" else scaling if suite == "scaling" else main + scaling
+    factors = []
+    for cells in (20, 100):
+        for pl in range(1, 4):
+            factors.append((f"dial corridor {cells}×10", "dial", ["--cells", str(cells), "--settings", "10"], pl,
+                            30 if cells * 10 * 9 ** pl < 2e5 else 3))
+    return {"main": main, "scaling": scaling, "factors": factors, "all": main + scaling + factors}[suite]
 
 
 def run_helmholtz(exe, env, extra, pl):
