@@ -73,7 +73,7 @@ internal sealed class AifRunSettings : CommandSettings
     public int? MaxSteps { get; init; }
 
     [CommandOption("--policy-len <L>")]
-    [Description("Policy length, or the search depth with --planner sophisticated (default 2 for tmaze/bandit, 3 for grid, 2 × (size − 1) for grid --unknown-layout)")]
+    [Description("Policy length, or the search depth with --planner sophisticated (default 2 for tmaze/bandit, 3 for grid, 2 × (size − 1), at most 8, for grid --unknown-layout)")]
     public int? PolicyLength { get; init; }
 
     [CommandOption("--planner <PLANNER>")]
@@ -154,7 +154,7 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
         string outDir = s.Out ?? Path.Combine("runs", $"aif-{s.Env}{(s.Learn ? "-learn" : s.LearnD ? "-learn-d" : "")}{(s.NoInfoGain ? "-noig" : "")}");
         Directory.CreateDirectory(outDir);
         var rng = new Rng(s.Seed);
-        int depth = s.PolicyLength ?? (s.Env != "grid" ? 2 : s.UnknownLayout ? 2 * (s.Size - 1) : 3);
+        int depth = s.PolicyLength ?? (s.Env != "grid" ? 2 : s.UnknownLayout ? Math.Min(8, 2 * (s.Size - 1)) : 3);
         bool sophisticated = s.Planner == "sophisticated";
         var agentOptions = new AgentOptions
         {
