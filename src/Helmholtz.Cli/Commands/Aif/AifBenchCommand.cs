@@ -13,15 +13,23 @@ namespace Helmholtz.Cli.Commands.Aif;
 internal sealed class AifBenchSettings : CommandSettings
 {
     [CommandOption("--env <ENV>")]
-    [Description("tmaze or grid")]
+    [Description("tmaze, grid (N×N, 5 actions, location observed) or dial (the two-factor dial corridor: --cells × --settings joint states, 3 × 3 joint actions)")]
     public string Env { get; init; } = "tmaze";
 
     [CommandOption("--size <N>")]
     [Description("Grid side length (default 10)")]
     public int Size { get; init; } = 10;
 
+    [CommandOption("--cells <N>")]
+    [Description("Dial corridor: corridor cells (default 20)")]
+    public int Cells { get; init; } = 20;
+
+    [CommandOption("--settings <K>")]
+    [Description("Dial corridor: dial settings (default 10)")]
+    public int Settings { get; init; } = 10;
+
     [CommandOption("--policy-len <L>")]
-    [Description("Policy length (default 2 for tmaze, 3 for grid)")]
+    [Description("Policy length (default 2 for tmaze, 3 for grid and dial)")]
     public int? PolicyLength { get; init; }
 
     [CommandOption("--steps <N>")]
@@ -33,7 +41,8 @@ internal sealed class AifBenchSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Env is not ("tmaze" or "grid") ? ValidationResult.Error($"--env {Env}: must be tmaze or grid")
+        Env is not ("tmaze" or "grid" or "dial") ? ValidationResult.Error($"--env {Env}: must be tmaze, grid or dial")
+        : Size < 2 || Cells < 2 || Settings < 2 ? ValidationResult.Error("--size, --cells and --settings must be ≥ 2")
         : Steps < 1 ? ValidationResult.Error("--steps must be ≥ 1")
         : PolicyLength is < 1 or > 6 ? ValidationResult.Error($"--policy-len {PolicyLength}: must be 1…6")
         : ValidationResult.Success();
@@ -46,16 +55,22 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
 
     protected override int Run(AifBenchSettings s, CancellationToken ct)
     {
-        var options = new AgentOptions { PolicyLength = s.PolicyLength ?? (s.Env == "grid" ? 3 : 2) };
-        IDiscreteEnvironment env = s.Env == "grid"
-            ? new GridWorld(new GridWorldOptions { Size = s.Size, MaxSteps = 4 * s.Size, Agent = options })
-            : new TMaze(new TMazeOptions { Agent = options });
+        var options = new AgentOptions { PolicyLength = s.PolicyLength ?? (s.Env == "tmaze" ? 2 : 3) };
+        IDiscreteEnvironment env = s.Env switch
+        {
+            "grid" => new GridWorld(new GridWorldOptions { Size = s.Size, MaxSteps = 4 * s.Size, Agent = options }),
+            "dial" => new DialCorridor(new DialCorridorOptions { Cells = s.Cells, Settings = s.Settings, Agent = options }),
+            _ => new TMaze(new TMazeOptions { Agent = options }),
+        };
         var agent = new Agent(env.Model);
         var rng = new Rng(1);
         var obs = env.Reset(rng);
         var times = new List<double>();
-        int warmup = Math.Min(20, s.Steps);
-        for (int i = 0; i < s.Steps + warmup; i++)
+        // Warm up for at least 20 steps and one second: the JIT moves hot methods to optimised code only after ~30 calls
+        // and a 100 ms delay (tiered compilation), so a fixed small count would time unoptimised code on fast models.
+        long warmStart = Stopwatch.GetTimestamp();
+        bool warm = false;
+        for (int i = 0; times.Count < s.Steps; i++)
         {
             ct.ThrowIfCancellationRequested();
             long t0 = Stopwatch.GetTimestamp();
@@ -63,9 +78,13 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
             agent.InferPolicies();
             var action = agent.SampleAction(rng);
             double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (i >= warmup)
+            if (warm)
             {
                 times.Add(ms);
+            }
+            else
+            {
+                warm = (i >= 20 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds >= 1) || i >= 100_000;
             }
 
             var (next, done) = env.Step(action, rng);
@@ -78,7 +97,7 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
         }
 
         times.Sort();
-        var result = new Result(s.Env, s.Env == "grid" ? s.Size : 0, options.PolicyLength, env.Model.Policies.Count, env.Model.NumJointStates,
+        var result = new Result(s.Env, s.Env == "grid" ? s.Size : s.Env == "dial" ? s.Cells : 0, options.PolicyLength, env.Model.Policies.Count, env.Model.NumJointStates,
             times.Count, times[times.Count / 2], times[0]);
         if (s.Json)
         {

@@ -52,8 +52,28 @@ internal sealed class AifRunSettings : CommandSettings
     [Description("Grid side length (default 5)")]
     public int Size { get; init; } = 5;
 
+    [CommandOption("--unknown-layout")]
+    [Description("Grid: the agent does not know where the goal is (flat Dirichlet pA over a goal sensor at every cell) nor, with --walls, which moves walls block (pB), and learns both across trials with novelty in the EFE; trials end at the goal")]
+    public bool UnknownLayout { get; init; }
+
+    [CommandOption("--goal <CELL>")]
+    [Description("Grid: goal cell, row-major (default: bottom-right corner)")]
+    public int? Goal { get; init; }
+
+    [CommandOption("--walls <CELLS>")]
+    [Description("Grid: comma-separated wall cells, row-major (default none)")]
+    public string? Walls { get; init; }
+
+    [CommandOption("--goal-preference <C>")]
+    [Description("Grid with --unknown-layout: log-preference for the goal outcome (default 3)")]
+    public double GoalPreference { get; init; } = 3;
+
+    [CommandOption("--max-steps <N>")]
+    [Description("Grid: steps per trial before it is cut off (default 4 × size, 3 × size² with --unknown-layout)")]
+    public int? MaxSteps { get; init; }
+
     [CommandOption("--policy-len <L>")]
-    [Description("Policy length, or the search depth with --planner sophisticated (default 2 for tmaze/bandit, 3 for grid)")]
+    [Description("Policy length, or the search depth with --planner sophisticated (default 2 for tmaze/bandit, 3 for grid, 2 × (size − 1), at most 8, for grid --unknown-layout)")]
     public int? PolicyLength { get; init; }
 
     [CommandOption("--planner <PLANNER>")]
@@ -89,9 +109,19 @@ internal sealed class AifRunSettings : CommandSettings
             return ValidationResult.Error($"--trials {Trials}: must be ≥ 1");
         }
 
-        if (PolicyLength is < 1 or > 6)
+        if (PolicyLength is < 1 or > 8)
         {
-            return ValidationResult.Error($"--policy-len {PolicyLength}: must be 1…6");
+            return ValidationResult.Error($"--policy-len {PolicyLength}: must be 1…8");
+        }
+
+        if ((UnknownLayout || Goal is not null || Walls is not null || MaxSteps is not null) && Env != "grid")
+        {
+            return ValidationResult.Error("--unknown-layout, --goal, --walls and --max-steps are for the grid");
+        }
+
+        if (MaxSteps is < 1)
+        {
+            return ValidationResult.Error($"--max-steps {MaxSteps}: must be ≥ 1");
         }
 
         return Size < 2 ? ValidationResult.Error($"--size {Size}: must be ≥ 2") : ValidationResult.Success();
@@ -110,13 +140,21 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
 
     internal sealed record GridSummary(string Env, int Trials, ulong Seed, double SuccessRate, double MeanSteps, string Figures);
 
+    /// <summary>One trial in the grid with an unknown layout.</summary>
+    internal sealed record GridTrial(int Trial, int Steps, bool ReachedGoal, int[] Path, double GoalBelief);
+
+    internal sealed record UnknownGridSummary(string Env, int Size, int Goal, int[] Walls, int PolicyLen, int Trials, ulong Seed, int ShortestPath, int[] StepsPerTrial, double SuccessRate, int FirstTrialSteps, double MeanStepsLast5, double[] LearnedGoalProbability, string Figures);
+
+    /// <summary>Learning rate of pB in the unknown-layout grid: one bump into a wall should make the agent doubt that move.</summary>
+    internal const double GridLearningRateB = 4;
+
     protected override int Run(AifRunSettings s, CancellationToken ct)
     {
         string learn = s.Learn ? "A" : s.LearnD ? "D" : "none";
         string outDir = s.Out ?? Path.Combine("runs", $"aif-{s.Env}{(s.Learn ? "-learn" : s.LearnD ? "-learn-d" : "")}{(s.NoInfoGain ? "-noig" : "")}");
         Directory.CreateDirectory(outDir);
         var rng = new Rng(s.Seed);
-        int depth = s.PolicyLength ?? (s.Env == "grid" ? 3 : 2);
+        int depth = s.PolicyLength ?? (s.Env != "grid" ? 2 : s.UnknownLayout ? Math.Min(8, 2 * (s.Size - 1)) : 3);
         bool sophisticated = s.Planner == "sophisticated";
         var agentOptions = new AgentOptions
         {
@@ -124,7 +162,8 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
             Planner = sophisticated ? Helmholtz.ActiveInference.Discrete.Planner.Sophisticated : Helmholtz.ActiveInference.Discrete.Planner.Efe,
             SophisticatedHorizon = depth,
             UseStatesInfoGain = !s.NoInfoGain,
-            UseParamInfoGain = s.Learn,
+            UseParamInfoGain = s.Learn || s.UnknownLayout,
+            LearningRateB = s.UnknownLayout ? GridLearningRateB : 1,
             ActionSelection = s.Stochastic ? ActionSelection.Stochastic : ActionSelection.Deterministic,
         };
         if (s.Env == "grid")
@@ -274,7 +313,13 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
 
     private static int RunGrid(AifRunSettings s, AgentOptions options, Rng rng, string outDir, CancellationToken ct)
     {
-        var env = new GridWorld(new GridWorldOptions { Size = s.Size, MaxSteps = 4 * s.Size, Agent = options });
+        int[] walls = ParseWalls(s.Walls);
+        if (s.UnknownLayout)
+        {
+            return RunUnknownGrid(s, options, walls, rng, outDir, ct);
+        }
+
+        var env = new GridWorld(new GridWorldOptions { Size = s.Size, MaxSteps = s.MaxSteps ?? 4 * s.Size, Goal = s.Goal, Walls = walls, Agent = options });
         var agent = new Agent(env.Model);
         int success = 0;
         long steps = 0;
@@ -313,7 +358,7 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
             }
         }
 
-        MazeFigures.WriteGridPath(s.Size, path, outDir);
+        MazeFigures.WriteGridPath(s.Size, env.Goal, path, outDir);
         var summary = new GridSummary("grid", s.Trials, s.Seed, (double)success / s.Trials, (double)steps / s.Trials, outDir);
         if (s.Json)
         {
@@ -325,5 +370,94 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
         }
 
         return 0;
+    }
+
+    private static int[] ParseWalls(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : text.Split(',').Select(x => int.TryParse(x.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+            ? v : throw new FormatException($"--walls: '{x}' is not a cell index")).ToArray();
+
+    private static int RunUnknownGrid(AifRunSettings s, AgentOptions options, int[] walls, Rng rng, string outDir, CancellationToken ct)
+    {
+        var env = new GridWorld(new GridWorldOptions
+        {
+            Size = s.Size, MaxSteps = s.MaxSteps ?? 3 * s.Size * s.Size, Goal = s.Goal, Walls = walls, UnknownLayout = true,
+            GoalPreference = s.GoalPreference, Agent = options,
+        });
+        var (trials, learned) = RunUnknownLayout(env, s.Trials, rng, ct);
+        var table = new Table().AddColumns("trial", "steps", "goal reached", "q(goal at the goal cell)");
+        foreach (var t in trials)
+        {
+            table.AddRow(t.Trial.ToString(CultureInfo.InvariantCulture), t.Steps.ToString(CultureInfo.InvariantCulture), t.ReachedGoal ? "yes" : "no",
+                t.GoalBelief.ToString("F3", CultureInfo.InvariantCulture));
+        }
+
+        CliOut.Stderr.Write(table);
+        int shortest = env.ShortestPath();
+        MazeFigures.WriteUnknownGrid(s.Size, env, trials, learned, shortest, outDir);
+        var last = trials.Skip(Math.Max(0, trials.Count - 5)).ToList();
+        var summary = new UnknownGridSummary("grid", s.Size, env.Goal, walls, options.PolicyLength, s.Trials, s.Seed, shortest,
+            trials.Select(t => t.Steps).ToArray(), (double)trials.Count(t => t.ReachedGoal) / trials.Count, trials[0].Steps,
+            last.Average(t => t.Steps), learned, outDir);
+        if (s.Json)
+        {
+            CliOut.WriteJson(summary);
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"steps to the goal: {trials[0].Steps} in trial 1, {summary.MeanStepsLast5:F1} in the last 5 (shortest path {shortest}); figures in {outDir}");
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Runs trials in a grid with an unknown layout. After every observation the agent updates pA of the goal modality
+    /// (and pB after every move when the model has pB); learned parameters carry over between trials. Returns the trials
+    /// and the final learned P(goal | cell) per cell.
+    /// </summary>
+    internal static (List<GridTrial> Trials, double[] LearnedGoal) RunUnknownLayout(GridWorld env, int trials, Rng rng, CancellationToken ct = default)
+    {
+        var agent = new Agent(env.Model);
+        bool learnB = env.Model.PB is not null;
+        int[] goalModality = [GridWorld.GoalModality];
+        var result = new List<GridTrial>();
+        for (int trial = 0; trial < trials; trial++)
+        {
+            ct.ThrowIfCancellationRequested();
+            agent.Reset();
+            var obs = env.Reset(rng);
+            var path = new List<int> { obs[0] };
+            double[]? previous = null;
+            int steps = 0;
+            bool done = false;
+            while (true)
+            {
+                // Learn from every observation, the last one (at the goal, or where the trial was cut off) included.
+                agent.InferStates(obs);
+                agent.UpdateA(obs, goalModality);
+                if (learnB && previous is not null)
+                {
+                    agent.UpdateB([previous]);
+                }
+
+                if (done)
+                {
+                    break;
+                }
+
+                previous = (double[])agent.Qs[0].Clone();
+                agent.InferPolicies();
+                (obs, done) = env.Step(agent.SampleAction(rng), rng);
+                steps++;
+                path.Add(obs[0]);
+            }
+
+            var a = agent.A[GridWorld.GoalModality];
+            int n = a.Shape[1];
+            result.Add(new GridTrial(trial, steps, env.Location == env.Goal, path.ToArray(), a.Data[n + env.Goal]));
+        }
+
+        var final = agent.A[GridWorld.GoalModality];
+        return (result, final.Data.AsSpan(final.Shape[1], final.Shape[1]).ToArray());
     }
 }

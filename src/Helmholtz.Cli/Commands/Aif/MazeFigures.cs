@@ -136,14 +136,53 @@ internal static class MazeFigures
         return list.ToArray();
     }
 
-    public static void WriteGridPath(int n, List<int> path, string dir)
+    public static void WriteGridPath(int n, int goal, List<int> path, string dir)
     {
         var plot = new Plot();
         var sc = plot.Add.Scatter(path.Select(p => (double)(p % n)).ToArray(), path.Select(p => (double)(n - 1 - p / n)).ToArray());
         sc.LegendText = "trial 1 path";
-        plot.Add.Marker(n - 1, 0).LegendText = "goal";
+        plot.Add.Marker(goal % n, n - 1 - goal / n).LegendText = "goal";
         plot.Title($"{n}×{n} grid: path of the first trial");
         plot.ShowLegend();
         Save(plot, dir, "grid_path");
+    }
+
+    /// <summary>Unknown-layout grid: steps to the goal per trial, paths of the first and last trial, and the learned goal map.</summary>
+    public static void WriteUnknownGrid(int n, GridWorld env, List<AifRunCommand.GridTrial> trials, double[] learnedGoal, int shortest, string dir)
+    {
+        var steps = new Plot();
+        var xs = trials.Select(t => (double)(t.Trial + 1)).ToArray();
+        var sc = steps.Add.Scatter(xs, trials.Select(t => (double)t.Steps).ToArray());
+        sc.LegendText = "steps to the goal";
+        var best = steps.Add.HorizontalLine(shortest);
+        best.LegendText = $"shortest path ({shortest})";
+        best.LinePattern = LinePattern.Dashed;
+        steps.Title($"{n}×{n} grid, unknown layout: steps per trial");
+        steps.XLabel("trial");
+        steps.YLabel("steps");
+        steps.Axes.SetLimitsY(0, trials.Max(t => t.Steps) + 1);
+        steps.ShowLegend();
+        Save(steps, dir, "grid_unknown_steps");
+
+        var map = new Plot();
+        var cells = new double[n, n];
+        for (int i = 0; i < n * n; i++)
+        {
+            cells[i / n, i % n] = env.IsWall(i) ? double.NaN : learnedGoal[i];
+        }
+
+        var hm = map.Add.Heatmap(cells);
+        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        map.Add.ColorBar(hm);
+        // The two paths are drawn a little apart so that where they share cells both stay visible.
+        foreach (var (t, label, shift) in new[] { (trials[0], "trial 1", -0.1), (trials[^1], $"trial {trials.Count}", 0.1) })
+        {
+            var path = map.Add.Scatter(t.Path.Select(p => p % n + shift).ToArray(), t.Path.Select(p => n - 1 - p / n + shift).ToArray());
+            path.LegendText = $"{label} path ({t.Steps} steps)";
+        }
+
+        map.Title("learned P(goal | cell) after the last trial (walls white), with paths");
+        map.ShowLegend();
+        Save(map, dir, "grid_unknown_map");
     }
 }

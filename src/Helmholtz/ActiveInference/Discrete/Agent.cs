@@ -51,6 +51,7 @@ public sealed partial class Agent
     private readonly int[] _qoTouched;
     private int _stamp;
     private readonly double[][] _qoModality;
+    private readonly double[][] _qwModality;
     private readonly int[] _decoded;
 
     /// <summary>Creates an agent for <paramref name="model"/> with the options carried by the model.</summary>
@@ -84,6 +85,7 @@ public sealed partial class Agent
         _qoStamp = new int[_qoJoint.Length];
         _qoTouched = new int[Math.Min(_qoJoint.Length, Math.Max(1, _k.PoIndex.Length))];
         _qoModality = model.NumObs.Select(n => new double[n]).ToArray();
+        _qwModality = model.NumObs.Select(n => new double[n]).ToArray();
         _decoded = new int[_nf];
 
         QPi = new double[_policies.Count];
@@ -434,23 +436,35 @@ public sealed partial class Agent
         double paramGain = 0;
         if (_k.WA is not null)
         {
-            // pymdp's calc_pA_info_gain: −Σ_m q(o_m) · (W_m q(s)).
+            // pymdp's calc_pA_info_gain: −Σ_m q(o_m) · (W_m q(s)), over the non-zero columns of A and W only.
             for (int m = 0; m < _k.NumModalities; m++)
             {
-                var am = _k.A[m];
-                var wa = _k.WA[m];
+                var start = _k.WAStart![m];
+                var obs = _k.WAObs![m];
+                var av = _k.WAA![m];
+                var wv = _k.WAW![m];
                 var qo = _qoModality[m];
-                for (int o = 0; o < qo.Length; o++)
+                var qw = _qwModality[m];
+                Array.Clear(qo);
+                Array.Clear(qw);
+                for (int s = 0; s < n; s++)
                 {
-                    double sumA = 0, sumW = 0;
-                    int row = o * n;
-                    for (int s = 0; s < n; s++)
+                    double q = qx[s];
+                    if (q == 0)
                     {
-                        sumA += am[row + s] * qx[s];
-                        sumW += wa[row + s] * qx[s];
+                        continue;
                     }
 
-                    paramGain -= sumA * sumW;
+                    for (int e = start[s]; e < start[s + 1]; e++)
+                    {
+                        qo[obs[e]] += av[e] * q;
+                        qw[obs[e]] += wv[e] * q;
+                    }
+                }
+
+                for (int o = 0; o < qo.Length; o++)
+                {
+                    paramGain -= qo[o] * qw[o];
                 }
             }
         }
@@ -458,21 +472,28 @@ public sealed partial class Agent
         return (utility, infoGain, paramGain);
     }
 
+    // pymdp's calc_pB_info_gain for one factor: −q(s_{t+1}) · (W_B[:, :, u] q(s_t)), over W_B's non-zero entries.
     private double ParamInfoGainB(int f, int u, double[] prev, double[] next)
     {
-        var wb = _k.WB![f];
-        int ns = prev.Length;
-        int nu = _k.BStart[f].Length;
+        var start = _k.WBStart![f][u];
+        var rows = _k.WBRow![f][u];
+        var vals = _k.WBVal![f][u];
         double total = 0;
-        for (int i = 0; i < ns; i++)
+        for (int j = 0; j < prev.Length; j++)
         {
-            double row = 0;
-            for (int j = 0; j < ns; j++)
+            double q = prev[j];
+            if (q == 0)
             {
-                row += wb[(i * ns + j) * nu + u] * prev[j];
+                continue;
             }
 
-            total += next[i] * row;
+            double col = 0;
+            for (int e = start[j]; e < start[j + 1]; e++)
+            {
+                col += vals[e] * next[rows[e]];
+            }
+
+            total += col * q;
         }
 
         return -total;

@@ -32,6 +32,18 @@ internal sealed class ModelKernels
     public readonly double[][]? WA; // [m] flat [no, S], pymdp's spm_wnorm(pA) masked by pA > 0
     public readonly double[][]? WB; // [f] flat [ns, ns, nu]
 
+    // Column-sparse (A, WA) per modality for the pA novelty: state s has entries WAStart[m][s] .. WAStart[m][s+1] with
+    // outcome WAObs, A value WAA and W value WAW (every outcome where A or W is non-zero).
+    public readonly int[][]? WAStart;
+    public readonly int[][]? WAObs;
+    public readonly double[][]? WAA;
+    public readonly double[][]? WAW;
+
+    // Column-sparse WB per (factor, control): previous state j has rows WBRow[f][u][WBStart[f][u][j] ..] with values WBVal.
+    public readonly int[][][]? WBStart;
+    public readonly int[][][]? WBRow;
+    public readonly double[][][]? WBVal;
+
     public ModelKernels(ModelArray[] a, ModelArray[] b, double[][] c, ModelArray[]? pA, ModelArray[]? pB, bool needInfoGain)
     {
         NumFactors = b.Length;
@@ -122,18 +134,77 @@ internal sealed class ModelKernels
         if (pA is not null)
         {
             WA = new double[NumModalities][];
+            WAStart = new int[NumModalities][];
+            WAObs = new int[NumModalities][];
+            WAA = new double[NumModalities][];
+            WAW = new double[NumModalities][];
             for (int m = 0; m < NumModalities; m++)
             {
                 WA[m] = WNorm(pA[m].Data, NumObs[m], S);
+                var start = new int[S + 1];
+                var obs = new List<int>();
+                var av = new List<double>();
+                var wv = new List<double>();
+                for (int st = 0; st < S; st++)
+                {
+                    start[st] = obs.Count;
+                    for (int o = 0; o < NumObs[m]; o++)
+                    {
+                        double x = A[m][o * S + st], w = WA[m][o * S + st];
+                        if (x != 0 || w != 0)
+                        {
+                            obs.Add(o);
+                            av.Add(x);
+                            wv.Add(w);
+                        }
+                    }
+                }
+
+                start[S] = obs.Count;
+                WAStart[m] = start;
+                WAObs[m] = obs.ToArray();
+                WAA[m] = av.ToArray();
+                WAW[m] = wv.ToArray();
             }
         }
 
         if (pB is not null)
         {
             WB = new double[NumFactors][];
+            WBStart = new int[NumFactors][][];
+            WBRow = new int[NumFactors][][];
+            WBVal = new double[NumFactors][][];
             for (int f = 0; f < NumFactors; f++)
             {
                 WB[f] = WNorm(pB[f].Data, NumStates[f], pB[f].Data.Length / NumStates[f]);
+                int ns = NumStates[f], nu = pB[f].Shape[2];
+                WBStart[f] = new int[nu][];
+                WBRow[f] = new int[nu][];
+                WBVal[f] = new double[nu][];
+                for (int u = 0; u < nu; u++)
+                {
+                    var start = new int[ns + 1];
+                    var rows = new List<int>();
+                    var vals = new List<double>();
+                    for (int j = 0; j < ns; j++)
+                    {
+                        start[j] = rows.Count;
+                        for (int i = 0; i < ns; i++)
+                        {
+                            double w = WB[f][(i * ns + j) * nu + u];
+                            if (w != 0)
+                            {
+                                rows.Add(i);
+                                vals.Add(w);
+                            }
+                        }
+                    }
+
+                    start[ns] = rows.Count;
+                    WBStart[f][u] = start;
+                    WBRow[f][u] = rows.ToArray();
+                    WBVal[f][u] = vals.ToArray();
+                }
             }
         }
     }
