@@ -54,15 +54,17 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
     private readonly Tensor?[] _precision, _variance;
 
     private readonly Tensor?[] _backW, _wBefore, _scratch, _phi;
+    private float? _stepSize;
+    private readonly float[] _nodeStep; // 0 = use StepSize
 
     /// <summary>Prepares a trainer for batches of <paramref name="batchSize"/>; options and graph are checked first.</summary>
     /// <exception cref="ArgumentException">An option is invalid, or the graph cannot run the chosen algorithm (the message says which node and why).</exception>
     public PredictiveCodingTrainer(Model model, int batchSize, PcOptions options, OpContext? context = null)
-        : this(model, batchSize, options, context, [], maskOutput: false)
+        : this(model, batchSize, options, context, [], maskOutput: false, precisions: false)
     {
     }
 
-    internal PredictiveCodingTrainer(Model model, int batchSize, PcOptions options, OpContext? context, IReadOnlyCollection<Node> freeInputs, bool maskOutput)
+    internal PredictiveCodingTrainer(Model model, int batchSize, PcOptions options, OpContext? context, IReadOnlyCollection<Node> freeInputs, bool maskOutput, bool precisions)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -141,7 +143,8 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
             _outputMask.Fill(1f);
         }
 
-        _usePrecision = options.LearnPrecision || options.InitialVariance != 1f;
+        _usePrecision = precisions || options.LearnPrecision || options.InitialVariance != 1f;
+        _nodeStep = new float[count];
         _precision = new Tensor?[count];
         _variance = new Tensor?[count];
         if (_usePrecision)
@@ -229,6 +232,24 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
 
     /// <summary>Learned backward weights B of a dense value node (null unless the backward-weights relaxation is on).</summary>
     public Tensor? BackwardWeights(Node node) => _backW[Check(node).Index];
+
+    /// <summary>The Euler step used by inference: <see cref="PcOptions.EtaV"/> unless a caller that bounds the curvature lowers it (generative mode).</summary>
+    internal float StepSize
+    {
+        get => _stepSize ?? Options.EtaV;
+        set => _stepSize = value > 0f && float.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The inference step must be positive and finite.");
+    }
+
+    /// <summary>Sets a per-node Euler step (0 = <see cref="StepSize"/>), for callers that precondition inference by the curvature of each node's block.</summary>
+    internal void SetStepSize(Node node, float eta) => _nodeStep[Check(node).Index] = eta;
+
+    /// <summary>Sets a fixed diagonal variance Σ (all features) of a free node or the output; the trainer must have been made with precisions.</summary>
+    internal void SetVariance(Node node, float variance)
+    {
+        var sigma = _variance[Check(node).Index] ?? throw new InvalidOperationException($"Node '{node.Name}' has no precision in this trainer.");
+        sigma.Fill(variance);
+        _precision[node.Index]!.Fill(1f / variance);
+    }
 
     /// <summary>The output error mask (generative mode): 1 where the output is observed, 0 where it is free.</summary>
     internal Tensor? OutputMask => _outputMask;
@@ -479,13 +500,14 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
     /// <summary>v_n ← v_n − η_v (ε_n − grad_n); returns the largest |change|.</summary>
     private float MoveValues()
     {
-        float eta = Options.EtaV;
+        float eta = StepSize;
         float largest = 0f;
         foreach (var n in _free)
         {
             var d = _grad[n.Index]!.Span;
             TensorPrimitives.Subtract(_eps[n.Index]!.Span, d, d);
-            TensorPrimitives.Multiply(d, eta, d);
+            float step = _nodeStep[n.Index];
+            TensorPrimitives.Multiply(d, step > 0f ? step : eta, d);
             if (Options.Tolerance > 0f)
             {
                 largest = MathF.Max(largest, MathF.Abs(TensorPrimitives.MaxMagnitude(d))); // MaxMagnitude keeps the sign
@@ -599,7 +621,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
     {
         if (!float.IsFinite(TensorPrimitives.Sum(t.ReadOnlySpan)))
         {
-            throw new PcDivergenceException(n.Name, iteration, what, Options.EtaV);
+            throw new PcDivergenceException(n.Name, iteration, what, StepSize);
         }
     }
 
