@@ -37,11 +37,12 @@ public sealed class PcGenerative
     /// <param name="options">PC options; the algorithm must be pc-standard or pc-incremental (default pc-standard, T = 50, η_v = 0.1).</param>
     /// <param name="seed">Seed of the weight initialisation, N(0, 1/fan_in).</param>
     /// <param name="normaliseSteps">Precondition inference by each node's curvature bound (see <see cref="StepSizes"/>); off: always η_v.</param>
-    /// <param name="hiddenVariance">Σ_h, the variance of every hidden layer around its prediction (the latent prior and the pixel noise have variance 1).</param>
+    /// <param name="hiddenVariance">Σ_h, the variance of every hidden layer around its prediction (the latent prior has variance 1).</param>
+    /// <param name="pixelVariance">Σ_x, the pixel noise variance of the image around its prediction.</param>
     /// <exception cref="ArgumentException">A size is not positive, or the options are invalid or use fixed predictions.</exception>
     public PcGenerative(
         int latentSize, IReadOnlyList<int> hiddenSizes, int imageSize, int batchSize, PcOptions? options = null, ulong seed = 1, bool normaliseSteps = true,
-        float hiddenVariance = 1f)
+        float hiddenVariance = 1f, float pixelVariance = 1f)
     {
         ArgumentNullException.ThrowIfNull(hiddenSizes);
         options ??= new PcOptions { Algorithm = PcAlgorithm.Standard, Iterations = 50, EtaV = 0.1f };
@@ -73,29 +74,30 @@ public sealed class PcGenerative
         var x = g.Input("x", imageSize);
         var loss = g.Apply(new MseLossOp(), "loss", h, x);
         Model = new Model(g.Build(), z, h, x, loss, LossKind.Mse);
-        if (!(hiddenVariance > 0f) || !float.IsFinite(hiddenVariance))
+        if (!(hiddenVariance > 0f) || !float.IsFinite(hiddenVariance) || !(pixelVariance > 0f) || !float.IsFinite(pixelVariance))
         {
-            throw new ArgumentException($"Generative PC hidden variance must be positive and finite; got {hiddenVariance}.", nameof(hiddenVariance));
+            throw new ArgumentException($"Generative PC variances must be positive and finite; got hidden {hiddenVariance}, pixel {pixelVariance}.");
         }
 
         if (options.LearnPrecision || options.InitialVariance != 1f)
         {
-            throw new ArgumentException("Generative PC sets its own variances (latent prior 1, hidden Σ_h, pixels 1); use hiddenVariance instead of InitialVariance or LearnPrecision.");
+            throw new ArgumentException("Generative PC sets its own variances (latent prior 1, hidden Σ_h, pixels Σ_x); use hiddenVariance and pixelVariance instead of InitialVariance or LearnPrecision.");
         }
 
-        bool precisions = hiddenVariance != 1f;
+        bool precisions = hiddenVariance != 1f || pixelVariance != 1f;
         _trainer = new PredictiveCodingTrainer(Model, batchSize, options, null, [z], maskOutput: true, precisions);
         _chain = [z, .. Model.Graph.Nodes.Where(n => n.Kind == NodeKind.Op && n.Op is DenseOp)];
-        _precisions = _chain.Select((n, i) => i == 0 || ReferenceEquals(n, h) ? 1f : 1f / hiddenVariance).ToArray();
+        _precisions = _chain.Select((n, i) => i == 0 ? 1f : ReferenceEquals(n, h) ? 1f / pixelVariance : 1f / hiddenVariance).ToArray();
         if (precisions)
         {
-            for (int i = 1; i + 1 < _chain.Length; i++)
+            for (int i = 1; i < _chain.Length; i++)
             {
-                _trainer.SetVariance(_chain[i], hiddenVariance);
+                _trainer.SetVariance(_chain[i], 1f / _precisions[i]);
             }
         }
 
         HiddenVariance = hiddenVariance;
+        PixelVariance = pixelVariance;
         _completed = new Tensor(batchSize, imageSize);
         BatchSize = batchSize;
         _normaliseSteps = normaliseSteps;
@@ -113,6 +115,9 @@ public sealed class PcGenerative
 
     /// <summary>Σ_h, the variance of the hidden layers around their predictions.</summary>
     public float HiddenVariance { get; }
+
+    /// <summary>Σ_x, the pixel noise variance.</summary>
+    public float PixelVariance { get; }
 
     /// <summary>The largest curvature of the inference energy's diagonal blocks, max over layers of 1 + ‖W_l‖₂², for the current weights.</summary>
     /// <remarks>

@@ -143,7 +143,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
             _outputMask.Fill(1f);
         }
 
-        _usePrecision = precisions || options.LearnPrecision || options.InitialVariance != 1f;
+        _usePrecision = precisions || options.LearnPrecision || options.InitialVariance != 1f || (options.OutputVariance is { } ov && ov != 1f);
         _nodeStep = new float[count];
         _precision = new Tensor?[count];
         _variance = new Tensor?[count];
@@ -151,10 +151,11 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
         {
             foreach (var n in _free.Append(_output))
             {
+                float variance = ReferenceEquals(n, _output) ? options.OutputVariance ?? options.InitialVariance : options.InitialVariance;
                 _variance[n.Index] = new Tensor(n.SampleSize);
-                _variance[n.Index]!.Fill(options.InitialVariance);
+                _variance[n.Index]!.Fill(variance);
                 _precision[n.Index] = new Tensor(n.SampleSize);
-                _precision[n.Index]!.Fill(1f / options.InitialVariance);
+                _precision[n.Index]!.Fill(1f / variance);
             }
         }
 
@@ -504,17 +505,17 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
         float largest = 0f;
         foreach (var n in _free)
         {
+            // Two passes: d = grad − ε, then v ← v + step·d (unfused multiply-add: the same float32 results as v − step·(ε − grad)).
             var d = _grad[n.Index]!.Span;
-            TensorPrimitives.Subtract(_eps[n.Index]!.Span, d, d);
-            float step = _nodeStep[n.Index];
-            TensorPrimitives.Multiply(d, step > 0f ? step : eta, d);
+            TensorPrimitives.Subtract(d, _eps[n.Index]!.Span, d);
+            float step = _nodeStep[n.Index] > 0f ? _nodeStep[n.Index] : eta;
             if (Options.Tolerance > 0f)
             {
-                largest = MathF.Max(largest, MathF.Abs(TensorPrimitives.MaxMagnitude(d))); // MaxMagnitude keeps the sign
+                largest = MathF.Max(largest, step * MathF.Abs(TensorPrimitives.MaxMagnitude(d))); // MaxMagnitude keeps the sign
             }
 
             var v = _v[n.Index]!.Span;
-            TensorPrimitives.Subtract(v, d, v);
+            TensorPrimitives.MultiplyAdd(d, step, v, v);
         }
 
         return largest;

@@ -39,7 +39,7 @@ internal sealed class PcGenerativeSettings : CommandSettings
     public float LearningRate { get; init; } = 1e-3f;
 
     [CommandOption("--weight-decay <W>")]
-    [Description("L2 weight decay (a Gaussian prior on the weights); counters the growth of the weights that a Gaussian latent prior invites.")]
+    [Description("Decoupled weight decay (AdamW: w ← w(1 − lr·W) each step); counters the growth of the weights that a Gaussian latent prior invites.")]
     [DefaultValue(0f)]
     public float WeightDecay { get; init; }
 
@@ -47,6 +47,11 @@ internal sealed class PcGenerativeSettings : CommandSettings
     [Description("Variance of the hidden layers around their predictions (latent prior and pixel noise: 1). Small values make the latent explain the image.")]
     [DefaultValue(1f)]
     public float HiddenVariance { get; init; } = 1f;
+
+    [CommandOption("--pixel-variance <VAR>")]
+    [Description("Pixel noise variance of the image model (latent prior: 1). Values near the real residual variance keep completions from shrinking to the mean.")]
+    [DefaultValue(1f)]
+    public float PixelVariance { get; init; } = 1f;
 
     [CommandOption("--normalise-steps <BOOL>")]
     [Description("Precondition inference: each node steps by min(eta-v, 1/R) with R its curvature bound from the weights' spectral norms, so inference stays stable as the weights grow.")]
@@ -73,7 +78,7 @@ internal sealed class PcGenerativeSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Latent > 0 && Epochs > 0 && Batch > 0 && LearningRate > 0 && HiddenVariance > 0 && WeightDecay >= 0 ? ValidationResult.Success()
+        Latent > 0 && Epochs > 0 && Batch > 0 && LearningRate > 0 && HiddenVariance > 0 && PixelVariance > 0 && WeightDecay >= 0 ? ValidationResult.Success()
             : ValidationResult.Error("--latent, --epochs, --batch, --lr and --hidden-variance must be positive, --weight-decay non-negative.");
 
     public int[] HiddenSizes() => string.IsNullOrWhiteSpace(Hidden) ? []
@@ -88,8 +93,8 @@ internal sealed class PcGenerativeCommand : HelmholtzCommand<PcGenerativeSetting
     {
         var data = DatasetCatalog.LoadEmbeddedDigits();
         var options = new PcOptions { Algorithm = PcAlgorithm.Standard, Iterations = settings.Iterations, EtaV = settings.EtaV };
-        var model = new PcGenerative(settings.Latent, settings.HiddenSizes(), data.Train.Features, settings.Batch, options, settings.Seed, settings.NormaliseSteps, settings.HiddenVariance);
-        var optimizer = new Adam(new AdamOptions(settings.LearningRate, WeightDecay: settings.WeightDecay));
+        var model = new PcGenerative(settings.Latent, settings.HiddenSizes(), data.Train.Features, settings.Batch, options, settings.Seed, settings.NormaliseSteps, settings.HiddenVariance, settings.PixelVariance);
+        var optimizer = new Adam(new AdamOptions(settings.LearningRate, WeightDecay: settings.WeightDecay, DecoupledWeightDecay: true));
         var batches = new BatchIterator(data.Train, new BatchOptions(settings.Batch, settings.Seed));
         var images = new Tensor(settings.Batch, data.Train.Features);
         var losses = new List<double>();
@@ -128,6 +133,7 @@ internal sealed class PcGenerativeCommand : HelmholtzCommand<PcGenerativeSetting
             ["eta_v"] = settings.EtaV.ToString("R", CultureInfo.InvariantCulture),
             ["normalise_steps"] = settings.NormaliseSteps ? "true" : "false",
             ["hidden_variance"] = settings.HiddenVariance.ToString("R", CultureInfo.InvariantCulture),
+            ["pixel_variance"] = settings.PixelVariance.ToString("R", CultureInfo.InvariantCulture),
         };
         SafetensorsFile.Write(checkpoint, model.Model.Graph.ParameterValues(), metadata);
         AtomicFile.WriteAllText(Path.Combine(settings.Out, "metrics.csv"),
@@ -192,7 +198,9 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
         int[] hidden = m["hidden"].Length == 0 ? [] : m["hidden"].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         bool normalise = !m.TryGetValue("normalise_steps", out var ns) || ns == "true";
         float hiddenVariance = m.TryGetValue("hidden_variance", out var hv) ? float.Parse(hv, CultureInfo.InvariantCulture) : 1f;
-        var model = new PcGenerative(int.Parse(m["latent"], CultureInfo.InvariantCulture), hidden, p, Batch, options, normaliseSteps: normalise, hiddenVariance: hiddenVariance);
+        float pixelVariance = m.TryGetValue("pixel_variance", out var pv) ? float.Parse(pv, CultureInfo.InvariantCulture) : 1f;
+        var model = new PcGenerative(int.Parse(m["latent"], CultureInfo.InvariantCulture), hidden, p, Batch, options, normaliseSteps: normalise,
+            hiddenVariance: hiddenVariance, pixelVariance: pixelVariance);
         try
         {
             model.Model.Graph.LoadParameters(file.Tensors);
