@@ -70,6 +70,7 @@ internal static class Program
                 pc.SetDescription("Predictive coding tools: agreement with backprop, generative image completion.");
                 pc.AddCommand<Commands.Pc.PcGenerativeCommand>("generative").WithDescription("Train generative PC (latent → image) on the embedded digits.");
                 pc.AddCommand<Commands.Pc.PcCompleteCommand>("complete").WithDescription("Complete the hidden half of held-out digits by PC inference.");
+                pc.AddCommand<Commands.Pc.PcDepthCommand>("depth").WithDescription("PC − BP accuracy gap of MLPs with 2, 4, 8 hidden layers: CSV and figure.");
                 pc.AddCommand<Commands.Pc.PcAgreementCommand>("agreement").WithDescription("Compare PC's parameter updates with exact backprop gradients on one batch.");
             });
             config.AddBranch("env", env => env.AddCommand<Commands.Env.EnvRolloutCommand>("rollout")

@@ -77,6 +77,14 @@ public sealed record PcOptions
     /// <summary>Initial (or, when not learned, fixed) variance Σ of every free node; precision Π = 1/Σ (default 1).</summary>
     public float InitialVariance { get; init; } = 1f;
 
+    /// <summary>Variance Σ_L of the output (target) error; null = <see cref="InitialVariance"/>. A large Σ_L clamps the output weakly.</summary>
+    /// <remarks>
+    /// Standard PC approximates backprop only when the output error is small next to the hidden errors (Whittington &amp; Bogacz 2017,
+    /// sec. 3; Rosenbaum 2022): with Π_L = 1/Σ_L → 0 its equilibrium errors tend to Π_L·B·∂L/∂v_n. Uniformly scaling every precision
+    /// changes nothing but the time scale, so only the output's own variance controls this.
+    /// </remarks>
+    public float? OutputVariance { get; init; }
+
     /// <summary>Learning rate of the variances when <see cref="LearnPrecision"/> is on.</summary>
     public float PrecisionLearningRate { get; init; } = 0.01f;
 
@@ -174,6 +182,11 @@ public sealed record PcOptions
         if (!(InitialVariance > 0f) || !float.IsFinite(InitialVariance))
         {
             throw new ArgumentException($"PC option initial variance must be positive; got {InitialVariance}.");
+        }
+
+        if (OutputVariance is { } ov && (!(ov > 0f) || !float.IsFinite(ov)))
+        {
+            throw new ArgumentException($"PC option output variance must be positive; got {ov}.");
         }
 
         if (!(PrecisionLearningRate >= 0f) || !float.IsFinite(PrecisionLearningRate))

@@ -54,15 +54,17 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
     private readonly Tensor?[] _precision, _variance;
 
     private readonly Tensor?[] _backW, _wBefore, _scratch, _phi;
+    private float? _stepSize;
+    private readonly float[] _nodeStep; // 0 = use StepSize
 
     /// <summary>Prepares a trainer for batches of <paramref name="batchSize"/>; options and graph are checked first.</summary>
     /// <exception cref="ArgumentException">An option is invalid, or the graph cannot run the chosen algorithm (the message says which node and why).</exception>
     public PredictiveCodingTrainer(Model model, int batchSize, PcOptions options, OpContext? context = null)
-        : this(model, batchSize, options, context, [], maskOutput: false)
+        : this(model, batchSize, options, context, [], maskOutput: false, precisions: false)
     {
     }
 
-    internal PredictiveCodingTrainer(Model model, int batchSize, PcOptions options, OpContext? context, IReadOnlyCollection<Node> freeInputs, bool maskOutput)
+    internal PredictiveCodingTrainer(Model model, int batchSize, PcOptions options, OpContext? context, IReadOnlyCollection<Node> freeInputs, bool maskOutput, bool precisions)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -141,17 +143,19 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
             _outputMask.Fill(1f);
         }
 
-        _usePrecision = options.LearnPrecision || options.InitialVariance != 1f;
+        _usePrecision = precisions || options.LearnPrecision || options.InitialVariance != 1f || (options.OutputVariance is { } ov && ov != 1f);
+        _nodeStep = new float[count];
         _precision = new Tensor?[count];
         _variance = new Tensor?[count];
         if (_usePrecision)
         {
             foreach (var n in _free.Append(_output))
             {
+                float variance = ReferenceEquals(n, _output) ? options.OutputVariance ?? options.InitialVariance : options.InitialVariance;
                 _variance[n.Index] = new Tensor(n.SampleSize);
-                _variance[n.Index]!.Fill(options.InitialVariance);
+                _variance[n.Index]!.Fill(variance);
                 _precision[n.Index] = new Tensor(n.SampleSize);
-                _precision[n.Index]!.Fill(1f / options.InitialVariance);
+                _precision[n.Index]!.Fill(1f / variance);
             }
         }
 
@@ -229,6 +233,24 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
 
     /// <summary>Learned backward weights B of a dense value node (null unless the backward-weights relaxation is on).</summary>
     public Tensor? BackwardWeights(Node node) => _backW[Check(node).Index];
+
+    /// <summary>The Euler step used by inference: <see cref="PcOptions.EtaV"/> unless a caller that bounds the curvature lowers it (generative mode).</summary>
+    internal float StepSize
+    {
+        get => _stepSize ?? Options.EtaV;
+        set => _stepSize = value > 0f && float.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The inference step must be positive and finite.");
+    }
+
+    /// <summary>Sets a per-node Euler step (0 = <see cref="StepSize"/>), for callers that precondition inference by the curvature of each node's block.</summary>
+    internal void SetStepSize(Node node, float eta) => _nodeStep[Check(node).Index] = eta;
+
+    /// <summary>Sets a fixed diagonal variance Σ (all features) of a free node or the output; the trainer must have been made with precisions.</summary>
+    internal void SetVariance(Node node, float variance)
+    {
+        var sigma = _variance[Check(node).Index] ?? throw new InvalidOperationException($"Node '{node.Name}' has no precision in this trainer.");
+        sigma.Fill(variance);
+        _precision[node.Index]!.Fill(1f / variance);
+    }
 
     /// <summary>The output error mask (generative mode): 1 where the output is observed, 0 where it is free.</summary>
     internal Tensor? OutputMask => _outputMask;
@@ -479,20 +501,21 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
     /// <summary>v_n ← v_n − η_v (ε_n − grad_n); returns the largest |change|.</summary>
     private float MoveValues()
     {
-        float eta = Options.EtaV;
+        float eta = StepSize;
         float largest = 0f;
         foreach (var n in _free)
         {
+            // Two passes: d = grad − ε, then v ← v + step·d (unfused multiply-add: the same float32 results as v − step·(ε − grad)).
             var d = _grad[n.Index]!.Span;
-            TensorPrimitives.Subtract(_eps[n.Index]!.Span, d, d);
-            TensorPrimitives.Multiply(d, eta, d);
+            TensorPrimitives.Subtract(d, _eps[n.Index]!.Span, d);
+            float step = _nodeStep[n.Index] > 0f ? _nodeStep[n.Index] : eta;
             if (Options.Tolerance > 0f)
             {
-                largest = MathF.Max(largest, MathF.Abs(TensorPrimitives.MaxMagnitude(d))); // MaxMagnitude keeps the sign
+                largest = MathF.Max(largest, step * MathF.Abs(TensorPrimitives.MaxMagnitude(d))); // MaxMagnitude keeps the sign
             }
 
             var v = _v[n.Index]!.Span;
-            TensorPrimitives.Subtract(v, d, v);
+            TensorPrimitives.MultiplyAdd(d, step, v, v);
         }
 
         return largest;
@@ -599,7 +622,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
     {
         if (!float.IsFinite(TensorPrimitives.Sum(t.ReadOnlySpan)))
         {
-            throw new PcDivergenceException(n.Name, iteration, what, Options.EtaV);
+            throw new PcDivergenceException(n.Name, iteration, what, StepSize);
         }
     }
 

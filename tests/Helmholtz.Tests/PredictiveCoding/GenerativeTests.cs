@@ -101,6 +101,37 @@ public sealed class GenerativeTests
     }
 
     [Fact]
+    public void PreconditionedStepsKeepInferenceStableWhenWeightsGrow()
+    {
+        // Weights ×4 push the largest curvature 1 + ‖W‖₂² past 2/η_v = 20 (checked below): a fixed η_v = 0.1 must oscillate and blow up, while the
+        // per-node steps 1/R_n (H ⪯ diag R_n, see PcGenerative.StepSizes) make every step a contraction.
+        PcGenerative Make(bool normalise)
+        {
+            var net = new PcGenerative(latentSize: 4, hiddenSizes: [8], imageSize: Pixels, batchSize: Batch,
+                new PcOptions { Algorithm = PcAlgorithm.Standard, Iterations = 200, EtaV = 0.1f }, seed: 3, normaliseSteps: normalise);
+            foreach (var p in net.Model.Graph.Parameters)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(p.Value.Span, 4f, p.Value.Span);
+            }
+
+            return net;
+        }
+
+        var x = new Synthetic(9).Next();
+        var mask = new Tensor(Batch, Pixels);
+        mask.Fill(1f);
+        var unstable = Make(normalise: false);
+        Assert.True(unstable.Curvature(100) * 0.1f > 2f, $"test setup: curvature {unstable.Curvature(100)} too small to destabilise η_v = 0.1");
+        Assert.Throws<PcDivergenceException>(() => unstable.Complete(x, mask));
+
+        var stable = Make(normalise: true);
+        var completed = stable.Complete(x, mask);
+        Assert.All(stable.StepSizes, s => Assert.True(s < 0.1f && s > 0f, $"step {s}"));
+        Assert.True(float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(stable.Latent.ReadOnlySpan)));
+        Assert.Equal(x.ReadOnlySpan.ToArray(), completed.ReadOnlySpan.ToArray()); // fully observed: completion returns the image
+    }
+
+    [Fact]
     public void RejectsFixedPredictionsAndBadMasks()
     {
         Assert.Throws<ArgumentException>(() => new PcGenerative(2, [], 4, 2, new PcOptions { Algorithm = PcAlgorithm.Fixed }));

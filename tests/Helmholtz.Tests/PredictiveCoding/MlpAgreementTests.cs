@@ -53,6 +53,53 @@ public sealed class MlpAgreementTests
         }
     }
 
+    [Fact]
+    public void FixedPredictionErrorsAreBackpropScaledByABinomialTail()
+    {
+        // With fixed predictions the errors obey ε_l(t+1) = (1 − η)ε_l(t) + η J_{l+1}ᵀ ε_{l+1}(t), ε_l(0) = 0, ε_L fixed, so a node k edges
+        // below the output holds exactly a_k(T)·B·∂L/∂v_l with a_k(T) = P(Binomial(T, η) ≥ k) (induction on T). This is why deep PC with
+        // T·η small hands the bottom layers tiny gradients (docs/predictive-coding/depth.md).
+        const int batch = 4, steps = 5;
+        const float eta = 0.3f;
+        var model = PcTestKit.Mlp([6, 5, 5, 5, 3], seed: 7);
+        var (x, y) = PcTestKit.Batch(model, batch, seed: 8);
+        var trainer = new PredictiveCodingTrainer(model, batch, new PcOptions { Iterations = steps, EtaV = eta });
+        PcTestKit.Load(trainer.Executor, model, x, y);
+        trainer.Infer();
+        var bp = new Executor(model.Graph, batch);
+        PcTestKit.Load(bp, model, x, y);
+        bp.Forward();
+        bp.Backward(model.Loss);
+        foreach (var (name, k) in new[] { ("h3", 1), ("h2", 2), ("h1", 3) })
+        {
+            double a = BinomialTail(steps, eta, k);
+            var e = trainer.Error(model.Graph[name]).ReadOnlySpan;
+            var g = bp.Gradient(model.Graph[name]).ReadOnlySpan;
+            for (int i = 0; i < e.Length; i++)
+            {
+                double want = a * batch * g[i];
+                Assert.True(Math.Abs(e[i] - want) <= 1e-5 * Math.Max(1, Math.Abs(batch * g[i])), $"{name}[{i}]: PC {e[i]:R}, a_{k}(T)·B·g = {want:R}");
+            }
+        }
+    }
+
+    private static double BinomialTail(int n, double p, int k)
+    {
+        double sum = 0;
+        for (int j = k; j <= n; j++)
+        {
+            double c = 1;
+            for (int i = 0; i < j; i++)
+            {
+                c = c * (n - i) / (i + 1);
+            }
+
+            sum += c * Math.Pow(p, j) * Math.Pow(1 - p, n - j);
+        }
+
+        return sum;
+    }
+
     [Theory]
     [InlineData("pc-fixed")]
     [InlineData("pc-standard")]

@@ -38,6 +38,26 @@ internal sealed class PcGenerativeSettings : CommandSettings
     [DefaultValue(1e-3f)]
     public float LearningRate { get; init; } = 1e-3f;
 
+    [CommandOption("--weight-decay <W>")]
+    [Description("Decoupled weight decay (AdamW: w ← w(1 − lr·W) each step); counters the growth of the weights that a Gaussian latent prior invites.")]
+    [DefaultValue(0f)]
+    public float WeightDecay { get; init; }
+
+    [CommandOption("--hidden-variance <VAR>")]
+    [Description("Variance of the hidden layers around their predictions (latent prior and pixel noise: 1). Small values make the latent explain the image.")]
+    [DefaultValue(1f)]
+    public float HiddenVariance { get; init; } = 1f;
+
+    [CommandOption("--pixel-variance <VAR>")]
+    [Description("Pixel noise variance of the image model (latent prior: 1). Values near the real residual variance keep completions from shrinking to the mean.")]
+    [DefaultValue(1f)]
+    public float PixelVariance { get; init; } = 1f;
+
+    [CommandOption("--normalise-steps <BOOL>")]
+    [Description("Precondition inference: each node steps by min(eta-v, 1/R) with R its curvature bound from the weights' spectral norms, so inference stays stable as the weights grow.")]
+    [DefaultValue(true)]
+    public bool NormaliseSteps { get; init; } = true;
+
     [CommandOption("-T|--inference-steps <T>")]
     [DefaultValue(50)]
     public int Iterations { get; init; } = 50;
@@ -58,8 +78,8 @@ internal sealed class PcGenerativeSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Latent > 0 && Epochs > 0 && Batch > 0 && LearningRate > 0 ? ValidationResult.Success()
-            : ValidationResult.Error("--latent, --epochs, --batch and --lr must be positive.");
+        Latent > 0 && Epochs > 0 && Batch > 0 && LearningRate > 0 && HiddenVariance > 0 && PixelVariance > 0 && WeightDecay >= 0 ? ValidationResult.Success()
+            : ValidationResult.Error("--latent, --epochs, --batch, --lr and --hidden-variance must be positive, --weight-decay non-negative.");
 
     public int[] HiddenSizes() => string.IsNullOrWhiteSpace(Hidden) ? []
         : Hidden.Split(',').Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v
@@ -73,11 +93,13 @@ internal sealed class PcGenerativeCommand : HelmholtzCommand<PcGenerativeSetting
     {
         var data = DatasetCatalog.LoadEmbeddedDigits();
         var options = new PcOptions { Algorithm = PcAlgorithm.Standard, Iterations = settings.Iterations, EtaV = settings.EtaV };
-        var model = new PcGenerative(settings.Latent, settings.HiddenSizes(), data.Train.Features, settings.Batch, options, settings.Seed);
-        var optimizer = new Adam(new AdamOptions(settings.LearningRate));
+        var model = new PcGenerative(settings.Latent, settings.HiddenSizes(), data.Train.Features, settings.Batch, options, settings.Seed, settings.NormaliseSteps, settings.HiddenVariance, settings.PixelVariance);
+        var optimizer = new Adam(new AdamOptions(settings.LearningRate, WeightDecay: settings.WeightDecay, DecoupledWeightDecay: true));
         var batches = new BatchIterator(data.Train, new BatchOptions(settings.Batch, settings.Seed));
         var images = new Tensor(settings.Batch, data.Train.Features);
         var losses = new List<double>();
+        var curvatures = new List<double>();
+        var steps = new List<double>();
         Infrastructure.Cli.Stderr.Progress().Start(ctx =>
         {
             var task = ctx.AddTask("generative PC on digits", maxValue: settings.Epochs * batches.BatchesPerEpoch);
@@ -95,6 +117,8 @@ internal sealed class PcGenerativeCommand : HelmholtzCommand<PcGenerativeSetting
                 }
 
                 losses.Add(sum / n);
+                curvatures.Add(model.Curvature(50));
+                steps.Add(model.StepSizes.Min());
             }
         });
 
@@ -107,14 +131,17 @@ internal sealed class PcGenerativeCommand : HelmholtzCommand<PcGenerativeSetting
             ["hidden"] = string.Join(',', settings.HiddenSizes()),
             ["inference_steps"] = settings.Iterations.ToString(CultureInfo.InvariantCulture),
             ["eta_v"] = settings.EtaV.ToString("R", CultureInfo.InvariantCulture),
+            ["normalise_steps"] = settings.NormaliseSteps ? "true" : "false",
+            ["hidden_variance"] = settings.HiddenVariance.ToString("R", CultureInfo.InvariantCulture),
+            ["pixel_variance"] = settings.PixelVariance.ToString("R", CultureInfo.InvariantCulture),
         };
         SafetensorsFile.Write(checkpoint, model.Model.Graph.ParameterValues(), metadata);
         AtomicFile.WriteAllText(Path.Combine(settings.Out, "metrics.csv"),
-            "epoch,reconstruction_error\n" + string.Concat(losses.Select((l, i) => string.Create(CultureInfo.InvariantCulture, $"{i + 1},{l:R}\n"))));
+            "epoch,reconstruction_error,curvature,step_size\n" + string.Concat(losses.Select((l, i) => string.Create(CultureInfo.InvariantCulture, $"{i + 1},{l:R},{curvatures[i]:R},{steps[i]:R}\n"))));
         Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture, $"reconstruction error ½‖x − μ‖² per image: {losses[0]:F3} (epoch 1) → {losses[^1]:F3} (epoch {losses.Count}); checkpoint [blue]{Markup.Escape(Path.GetFullPath(checkpoint))}[/]");
         if (settings.Json)
         {
-            Infrastructure.Cli.WriteJson(new { reconstruction_error = losses, checkpoint = Path.GetFullPath(checkpoint) });
+            Infrastructure.Cli.WriteJson(new { reconstruction_error = losses, curvature = curvatures, step_size = steps, checkpoint = Path.GetFullPath(checkpoint) });
         }
 
         return ExitCode.Ok;
@@ -132,6 +159,10 @@ internal sealed class PcCompleteSettings : CommandSettings
     [Description("Which half of each held-out digit is hidden: bottom, top, left or right.")]
     [DefaultValue("bottom")]
     public string Mask { get; init; } = "bottom";
+
+    [CommandOption("-T|--inference-steps <T>")]
+    [Description("Inference steps for completion (default: the checkpoint's training T).")]
+    public int? Iterations { get; init; }
 
     [CommandOption("--out <DIR>")]
     [Description("Folder for completion.png/.svg (default: the checkpoint's folder).")]
@@ -161,11 +192,15 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
         var options = new PcOptions
         {
             Algorithm = PcAlgorithm.Standard,
-            Iterations = int.Parse(m["inference_steps"], CultureInfo.InvariantCulture),
+            Iterations = settings.Iterations ?? int.Parse(m["inference_steps"], CultureInfo.InvariantCulture),
             EtaV = float.Parse(m["eta_v"], CultureInfo.InvariantCulture),
         };
         int[] hidden = m["hidden"].Length == 0 ? [] : m["hidden"].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        var model = new PcGenerative(int.Parse(m["latent"], CultureInfo.InvariantCulture), hidden, p, Batch, options);
+        bool normalise = !m.TryGetValue("normalise_steps", out var ns) || ns == "true";
+        float hiddenVariance = m.TryGetValue("hidden_variance", out var hv) ? float.Parse(hv, CultureInfo.InvariantCulture) : 1f;
+        float pixelVariance = m.TryGetValue("pixel_variance", out var pv) ? float.Parse(pv, CultureInfo.InvariantCulture) : 1f;
+        var model = new PcGenerative(int.Parse(m["latent"], CultureInfo.InvariantCulture), hidden, p, Batch, options, normaliseSteps: normalise,
+            hiddenVariance: hiddenVariance, pixelVariance: pixelVariance);
         try
         {
             model.Model.Graph.LoadParameters(file.Tensors);

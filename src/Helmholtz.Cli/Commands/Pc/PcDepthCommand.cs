@@ -1,0 +1,180 @@
+using System.ComponentModel;
+using System.Globalization;
+using Helmholtz.Cli.Infrastructure;
+using Helmholtz.Cli.Plots;
+using Helmholtz.Data;
+using Helmholtz.Graphs;
+using Helmholtz.Training;
+using ScottPlot;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Helmholtz.Cli.Commands.Pc;
+
+/// <summary>Options of <c>helmholtz pc depth</c>.</summary>
+internal sealed class PcDepthSettings : CommandSettings
+{
+    [CommandOption("--depths <LIST>")]
+    [Description("Numbers of hidden layers, comma-separated.")]
+    [DefaultValue("2,4,8")]
+    public string Depths { get; init; } = "2,4,8";
+
+    [CommandOption("--width <N>")]
+    [Description("Width of every hidden layer.")]
+    [DefaultValue(128)]
+    public int Width { get; init; } = 128;
+
+    [CommandOption("--variants <LIST>")]
+    [Description("PC variants ALGO:T:ETA_V, comma-separated; T = 'depth' means one more step than the net has layers. BP always runs as the reference.")]
+    [DefaultValue("pc-fixed:20:0.1,pc-standard:20:0.1")]
+    public string Variants { get; init; } = "pc-fixed:20:0.1,pc-standard:20:0.1";
+
+    [CommandOption("--dataset <NAME>")]
+    [DefaultValue("fashion-mnist")]
+    public string Dataset { get; init; } = "fashion-mnist";
+
+    [CommandOption("--epochs <N>")]
+    [DefaultValue(3)]
+    public int Epochs { get; init; } = 3;
+
+    [CommandOption("--optimizer <NAME>")]
+    [DefaultValue("adam")]
+    public string Optimizer { get; init; } = "adam";
+
+    [CommandOption("--lr <RATE>")]
+    [DefaultValue(1e-3f)]
+    public float LearningRate { get; init; } = 1e-3f;
+
+    [CommandOption("--loss <LOSS>")]
+    [DefaultValue("cross-entropy")]
+    public string Loss { get; init; } = "cross-entropy";
+
+    [CommandOption("--seed <S>")]
+    [DefaultValue(1UL)]
+    public ulong Seed { get; init; } = 1;
+
+    [CommandOption("--out <DIR>")]
+    [DefaultValue("runs/pc-depth")]
+    public string Out { get; init; } = "runs/pc-depth";
+
+    [CommandOption("--json")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() =>
+        Width > 0 && Epochs > 0 && LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--width, --epochs and --lr must be positive.");
+}
+
+/// <summary><c>helmholtz pc depth</c>: the PC − BP test-accuracy gap of MLPs of growing depth, as CSV and a figure.</summary>
+internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
+{
+    private sealed record Variant(string Algorithm, string Steps, float EtaV)
+    {
+        public string Label => $"{Algorithm} T={Steps} η={EtaV.ToString(CultureInfo.InvariantCulture)}";
+
+        public int StepsFor(int depth) => Steps == "depth" ? depth + 1 : int.Parse(Steps, CultureInfo.InvariantCulture);
+    }
+
+    protected override int Run(PcDepthSettings settings, CancellationToken cancellationToken)
+    {
+        int[] depths = settings.Depths.Split(',').Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d > 0 ? d
+            : throw new ArgumentException($"--depths must list positive integers (got '{settings.Depths}').")).ToArray();
+        var variants = settings.Variants.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseVariant).ToList();
+        var loss = settings.Loss switch
+        {
+            "mse" => LossKind.Mse,
+            "cross-entropy" => LossKind.CrossEntropy,
+            _ => throw new ArgumentException($"--loss must be mse or cross-entropy (got '{settings.Loss}')."),
+        };
+        var configs = new List<(int Depth, Variant? Variant, TrainingConfig Config)>();
+        foreach (int depth in depths)
+        {
+            var baseConfig = new TrainingConfig
+            {
+                Algorithm = "bp", Model = "mlp", Hidden = Enumerable.Repeat(settings.Width, depth).ToArray(), Loss = loss, Dataset = settings.Dataset,
+                Epochs = settings.Epochs, Optimizer = settings.Optimizer, LearningRate = settings.LearningRate, Seed = settings.Seed,
+                Threads = Environment.ProcessorCount,
+            };
+            configs.Add((depth, null, baseConfig));
+            foreach (var v in variants)
+            {
+                configs.Add((depth, v, baseConfig with { Algorithm = v.Algorithm, InferenceSteps = v.StepsFor(depth), InferenceRate = v.EtaV }));
+            }
+        }
+
+        foreach (var c in configs)
+        {
+            c.Config.Validate(); // every bad option is reported before any training
+        }
+
+        var data = DatasetCatalog.Load(settings.Dataset, null);
+        var accuracy = new Dictionary<(int, string), double>();
+        var rows = new List<string>();
+        Infrastructure.Cli.Stderr.Progress().Start(ctx =>
+        {
+            foreach (var (depth, variant, config) in configs)
+            {
+                string label = variant?.Label ?? "bp";
+                var task = ctx.AddTask($"{depth} hidden · {label}", maxValue: settings.Epochs);
+                var run = TrainingSetup.Create(config, data.Train);
+                var trainer = new Trainer(run.Model, run.Algorithm, run.Optimizer, data.Train, config);
+                for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+                {
+                    trainer.TrainEpoch(epoch, null, cancellationToken);
+                    task.Increment(1);
+                }
+
+                double acc = trainer.Evaluate(data.Test).Accuracy;
+                accuracy[(depth, label)] = acc;
+                double gap = 100 * (acc - accuracy[(depth, "bp")]);
+                rows.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{depth},{config.Algorithm},{(variant is null ? 0 : config.InferenceSteps)},{(variant is null ? 0 : config.InferenceRate)},{acc:R},{gap:R}"));
+            }
+        });
+
+        Directory.CreateDirectory(settings.Out);
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, "depth.csv"), "hidden_layers,algo,T,eta_v,test_accuracy,gap_pp\n" + string.Join('\n', rows) + "\n");
+        var plot = new Plot();
+        double[] xs = depths.Select(d => (double)d).ToArray();
+        foreach (var v in variants)
+        {
+            var line = plot.Add.Scatter(xs, depths.Select(d => 100 * (accuracy[(d, v.Label)] - accuracy[(d, "bp")])).ToArray());
+            line.LegendText = v.Label;
+        }
+
+        plot.Add.HorizontalLine(0, color: Colors.Gray);
+        plot.ShowLegend();
+        plot.Axes.Bottom.Label.Text = "hidden layers";
+        plot.Axes.Left.Label.Text = "PC − BP test accuracy (pp)";
+        plot.Title(string.Create(CultureInfo.InvariantCulture,
+            $"{settings.Dataset} MLP width {settings.Width} · {settings.Epochs} epochs · {settings.Optimizer} lr {settings.LearningRate} · {settings.Loss}"));
+        Figures.Save(plot, Path.Combine(settings.Out, "depth"));
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("hidden layers", "algorithm", "test accuracy", "gap (pp)");
+        foreach (var r in rows)
+        {
+            var f = r.Split(',');
+            table.AddRow(f[0], f[1] + (f[2] == "0" ? string.Empty : $" T={f[2]} η={f[3]}"),
+                double.Parse(f[4], CultureInfo.InvariantCulture).ToString("P2", CultureInfo.InvariantCulture),
+                double.Parse(f[5], CultureInfo.InvariantCulture).ToString("+0.00;-0.00", CultureInfo.InvariantCulture));
+        }
+
+        Infrastructure.Cli.Stderr.Write(table);
+        if (settings.Json)
+        {
+            Infrastructure.Cli.WriteJson(new { csv = Path.GetFullPath(Path.Combine(settings.Out, "depth.csv")), rows });
+        }
+
+        return ExitCode.Ok;
+    }
+
+    private static Variant ParseVariant(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length != 3 || !(parts[1] == "depth" || int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            || !float.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out float eta))
+        {
+            throw new ArgumentException($"--variants entries must be ALGO:T:ETA_V, e.g. pc-fixed:20:0.1 or pc-fixed:depth:1 (got '{text}').");
+        }
+
+        return new Variant(parts[0], parts[1], eta);
+    }
+}
