@@ -11,7 +11,22 @@ Usage: /usr/bin/python3 bench/torch_compare/baseline.py [--coretype SkylakeX] --
 import os, runpy, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BASELINE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(HERE))), "shared", "baselines", "torch_mlp.py")
+
+
+def find_baseline():
+    """shared/baselines/torch_mlp.py in the first folder above the repository that has it (or $TORCH_MLP)."""
+    if os.environ.get("TORCH_MLP"):
+        return os.environ["TORCH_MLP"]
+    d = HERE
+    while d != os.path.dirname(d):
+        candidate = os.path.join(d, "shared", "baselines", "torch_mlp.py")
+        if os.path.exists(candidate):
+            return candidate
+        d = os.path.dirname(d)
+    sys.exit("shared/baselines/torch_mlp.py not found above this repository; set TORCH_MLP")
+
+
+BASELINE = find_baseline()
 
 args = sys.argv[1:]
 coretype = "SkylakeX"

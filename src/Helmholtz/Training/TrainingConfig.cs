@@ -73,6 +73,9 @@ public sealed record TrainingConfig
     /// <summary>Predictive coding: learn per-layer precisions.</summary>
     public bool LearnPrecision { get; init; }
 
+    /// <summary>Predictive coding: variance of the output (target) node, or null for a hard clamp; &gt; 1 clamps weakly.</summary>
+    public float? OutputVariance { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -86,6 +89,7 @@ public sealed record TrainingConfig
         Require(WeightDecay >= 0, "--weight-decay", $"must be zero or positive (got {WeightDecay})");
         Require(InferenceSteps > 0, "--T", $"must be positive (got {InferenceSteps})");
         Require(InferenceRate > 0 && float.IsFinite(InferenceRate), "--eta-v", $"must be a positive number (got {InferenceRate})");
+        Require(OutputVariance is null || (OutputVariance > 0 && float.IsFinite(OutputVariance.Value)), "--output-variance", $"must be a positive number (got {OutputVariance})");
         Require(Optimizer is "sgd" or "adam", "--optimizer", $"must be sgd or adam (got '{Optimizer}')");
         Require(Model is "mlp" or "cnn" or "rnn" or "lstm", "--model", $"must be mlp, cnn, rnn or lstm (got '{Model}')");
     }

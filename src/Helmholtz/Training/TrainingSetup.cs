@@ -49,6 +49,7 @@ public static class TrainingSetup
             EtaV = config.InferenceRate,
             Relaxations = PcOptions.ParseRelaxations(string.Join(',', config.Relaxations)),
             LearnPrecision = config.LearnPrecision,
+            OutputVariance = config.OutputVariance,
             Seed = config.Seed,
         };
         options.Validate();

@@ -116,6 +116,10 @@ internal class TrainingSettings : CommandSettings
     [Description("Predictive coding: learn per-layer precisions.")]
     public bool LearnPrecision { get; init; }
 
+    [CommandOption("--output-variance <VAR>")]
+    [Description("Predictive coding: variance of the output node (weak clamping of the target when > 1; default: hard clamp).")]
+    public float? OutputVariance { get; init; }
+
     [CommandOption("--json")]
     [Description("Print one JSON object with the results as the last line of stdout.")]
     public bool Json { get; init; }
@@ -164,6 +168,7 @@ internal class TrainingSettings : CommandSettings
         InferenceRate = InferenceRate,
         Relaxations = string.IsNullOrWhiteSpace(Relax) ? [] : Relax.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         LearnPrecision = LearnPrecision,
+        OutputVariance = OutputVariance,
     };
 
     private static int[] ParseList(string text, string option)
