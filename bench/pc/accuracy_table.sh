@@ -24,6 +24,7 @@ rows=(
   "mlp-pc-fixed|--model mlp --algo pc-fixed $pc"
   "mlp-pc-standard|--model mlp --algo pc-standard $pc"
   "mlp-pc-standard-eta0.05|--model mlp --algo pc-standard --T 40 --eta-v 0.05"
+  "mlp-pc-standard-ov30|--model mlp --algo pc-standard --T 40 --eta-v 0.05 --output-variance 30"
   "mlp-relaxed-backward-weights|--model mlp --algo relaxed --relax backward-weights $pc"
   "mlp-relaxed-no-derivative|--model mlp --algo relaxed --relax no-derivative $pc"
   "mlp-relaxed-error-connections|--model mlp --algo relaxed --relax error-connections $pc"
