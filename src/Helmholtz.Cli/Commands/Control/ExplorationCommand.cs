@@ -24,12 +24,18 @@ internal sealed class ExplorationSettings : CommandSettings
     [Description("Figure title")]
     public string? Title { get; init; }
 
+    [CommandOption("--within <N>")]
+    [Description("Count a run as reaching the goal when its first success is at most this planned episode (default: any)")]
+    public int? Within { get; init; }
+
     [CommandOption("--json")]
     [Description("Print one JSON object on the last line of stdout")]
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Table) ? ValidationResult.Error("--table is required (a CSV of objective,info_gain,seed,first_success,coverage)") : ValidationResult.Success();
+        string.IsNullOrWhiteSpace(Table) ? ValidationResult.Error("--table is required (a CSV of objective,info_gain,seed,first_success,coverage)")
+        : Within is < 0 ? ValidationResult.Error($"--within {Within}: must be ≥ 0")
+        : ValidationResult.Success();
 }
 
 /// <summary><c>helmholtz aif exploration</c>: the exploration experiment's figure and table (coverage per objective, with and without its information gain).</summary>
@@ -44,8 +50,8 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
     protected override int Run(ExplorationSettings settings, CancellationToken cancellationToken)
     {
         var rows = Parse(settings.Table!);
-        var arms = Summarise(rows);
-        Draw(rows, settings.Title ?? "state coverage by objective, with and without its information-gain term", settings.Out);
+        var arms = Summarise(rows, settings.Within);
+        Draw(rows, settings.Title ?? "state coverage by objective, with and without its information-gain term", settings.Out, settings.Within);
         Console.Out.Write(Markdown(rows));
         if (settings.Json)
         {
@@ -94,11 +100,13 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
     }
 
     /// <summary>The arms in the order of their first appearance: runs, runs that succeeded, coverage mean and range.</summary>
-    internal static List<Arm> Summarise(IReadOnlyList<Row> rows) =>
+    internal static List<Arm> Summarise(IReadOnlyList<Row> rows, int? within = null) =>
         rows.GroupBy(r => (r.Objective, r.WithInfoGain))
-            .Select(g => new Arm(g.Key.Objective, g.Key.WithInfoGain ? "with" : "without", g.Count(), g.Count(r => r.FirstSuccess is not null),
+            .Select(g => new Arm(g.Key.Objective, g.Key.WithInfoGain ? "with" : "without", g.Count(), g.Count(r => Reached(r, within)),
                 g.Average(r => r.Coverage), g.Min(r => r.Coverage), g.Max(r => r.Coverage)))
             .ToList();
+
+    private static bool Reached(Row r, int? within) => r.FirstSuccess is { } k && (within is null || k <= within);
 
     /// <summary>A markdown table: one line per arm, "first success (coverage)" per seed.</summary>
     internal static string Markdown(IReadOnlyList<Row> rows)
@@ -123,7 +131,7 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
     }
 
     /// <summary>Grouped bars of the mean coverage per objective (with / without information gain), every seed as a dot, "reached/runs" above each bar.</summary>
-    internal static void Draw(IReadOnlyList<Row> rows, string title, string basePath)
+    internal static void Draw(IReadOnlyList<Row> rows, string title, string basePath, int? within = null)
     {
         var objectives = rows.Select(r => r.Objective).Distinct().ToArray();
         var plot = new Plot();
@@ -149,7 +157,7 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
                 dots.MarkerSize = 5;
                 double max = runs.Max(r => r.Coverage);
                 top = Math.Max(top, max);
-                var label = plot.Add.Text($"{runs.Count(r => r.FirstSuccess is not null)}/{runs.Length}", x, max + 0.01);
+                var label = plot.Add.Text($"{runs.Count(r => Reached(r, within))}/{runs.Length}", x, max + 0.01);
                 label.LabelFontSize = 11;
                 label.LabelAlignment = Alignment.LowerCenter;
             }
@@ -160,7 +168,9 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
             objectives.Select((_, i) => (3 * i) + 0.5).ToArray(), objectives);
         plot.Axes.SetLimits(-1, (3 * objectives.Length) - 1, 0, (top * 1.15) + 0.02);
         plot.Axes.Left.Label.Text = "fraction of the 20 × 20 (position, velocity) grid visited";
-        plot.Axes.Bottom.Label.Text = "objective (dots: seeds; numbers: runs that reached the goal in the first planned episode)";
+        plot.Axes.Bottom.Label.Text = within is { } w
+            ? $"objective (dots: seeds; numbers: runs that reached the goal within {w} planned episode{(w == 1 ? "" : "s")})"
+            : "objective (dots: seeds; numbers: runs that reached the goal)";
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "with information gain", FillColor = colors[0] });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "without information gain", FillColor = colors[1] });
         plot.ShowLegend(Alignment.UpperRight);
