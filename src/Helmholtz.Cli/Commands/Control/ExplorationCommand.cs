@@ -28,6 +28,10 @@ internal sealed class ExplorationSettings : CommandSettings
     [Description("Count a run as reaching the goal when its first success is at most this planned episode (default: any)")]
     public int? Within { get; init; }
 
+    [CommandOption("--baseline <COVERAGE>")]
+    [Description("Draw this coverage as a dashed line (e.g. the random seed episode's alone, mean over seeds)")]
+    public double? Baseline { get; init; }
+
     [CommandOption("--json")]
     [Description("Print one JSON object on the last line of stdout")]
     public bool Json { get; init; }
@@ -35,6 +39,7 @@ internal sealed class ExplorationSettings : CommandSettings
     public override ValidationResult Validate() =>
         string.IsNullOrWhiteSpace(Table) ? ValidationResult.Error("--table is required (a CSV of objective,info_gain,seed,first_success,coverage)")
         : Within is < 0 ? ValidationResult.Error($"--within {Within}: must be ≥ 0")
+        : Baseline is < 0 or > 1 ? ValidationResult.Error($"--baseline {Baseline}: must be a coverage in [0, 1]")
         : ValidationResult.Success();
 }
 
@@ -51,8 +56,8 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
     {
         var rows = Parse(settings.Table!);
         var arms = Summarise(rows, settings.Within);
-        Draw(rows, settings.Title ?? "state coverage by objective, with and without its information-gain term", settings.Out, settings.Within);
-        Console.Out.Write(Markdown(rows));
+        Draw(rows, settings.Title ?? "state coverage by objective, with and without its information-gain term", settings.Out, settings.Within, settings.Baseline);
+        Console.Out.Write(Markdown(rows, settings.Within));
         if (settings.Json)
         {
             Infrastructure.Cli.WriteJson(new { Arms = arms, Figure = settings.Out + ".png" });
@@ -109,11 +114,11 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
     private static bool Reached(Row r, int? within) => r.FirstSuccess is { } k && (within is null || k <= within);
 
     /// <summary>A markdown table: one line per arm, "first success (coverage)" per seed.</summary>
-    internal static string Markdown(IReadOnlyList<Row> rows)
+    internal static string Markdown(IReadOnlyList<Row> rows, int? within = null)
     {
         var seeds = rows.Select(r => r.Seed).Distinct().Order().ToArray();
         var sb = new StringBuilder("| objective | information gain | ");
-        sb.AppendJoin(" | ", seeds.Select(s => $"seed {s}")).Append(" | reached | mean coverage |\n|---|---|");
+        sb.AppendJoin(" | ", seeds.Select(s => $"seed {s}")).Append(within is { } w ? $" | reached ≤ {w} |" : " | reached |").Append(" mean coverage |\n|---|---|");
         sb.Append(string.Concat(Enumerable.Repeat("---|", seeds.Length + 2))).Append('\n');
         foreach (var g in rows.GroupBy(r => (r.Objective, r.WithInfoGain)))
         {
@@ -124,19 +129,20 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
                 sb.Append(r is null ? "–" : string.Create(CultureInfo.InvariantCulture, $"{r.FirstSuccess?.ToString(CultureInfo.InvariantCulture) ?? "none"} ({r.Coverage:F3})")).Append(" | ");
             }
 
-            sb.Append(CultureInfo.InvariantCulture, $"{g.Count(r => r.FirstSuccess is not null)}/{g.Count()} | {g.Average(r => r.Coverage):F3} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{g.Count(r => Reached(r, within))}/{g.Count()} | {g.Average(r => r.Coverage):F3} |\n");
         }
 
         return sb.ToString();
     }
 
     /// <summary>Grouped bars of the mean coverage per objective (with / without information gain), every seed as a dot, "reached/runs" above each bar.</summary>
-    internal static void Draw(IReadOnlyList<Row> rows, string title, string basePath, int? within = null)
+    internal static void Draw(IReadOnlyList<Row> rows, string title, string basePath, int? within = null, double? baseline = null)
     {
         var objectives = rows.Select(r => r.Objective).Distinct().ToArray();
         var plot = new Plot();
         var colors = new[] { Colors.SteelBlue, Colors.DarkOrange };
         var bars = new List<Bar>();
+        var dots = new List<(double X, double[] Coverage)>();
         double top = 0;
         for (int i = 0; i < objectives.Length; i++)
         {
@@ -152,9 +158,7 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
                 double x = (3 * i) + arm;
                 double mean = runs.Average(r => r.Coverage);
                 bars.Add(new Bar { Position = x, Value = mean, FillColor = colors[arm], Size = 0.9 });
-                var dots = plot.Add.ScatterPoints(runs.Select(_ => x).ToArray(), runs.Select(r => r.Coverage).ToArray());
-                dots.Color = Colors.Black;
-                dots.MarkerSize = 5;
+                dots.Add((x, runs.Select(r => r.Coverage).ToArray()));
                 double max = runs.Max(r => r.Coverage);
                 top = Math.Max(top, max);
                 var label = plot.Add.Text($"{runs.Count(r => Reached(r, within))}/{runs.Length}", x, max + 0.01);
@@ -164,6 +168,21 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
         }
 
         plot.Add.Bars(bars);
+        foreach (var (x, coverage) in dots)
+        {
+            var points = plot.Add.ScatterPoints(coverage.Select(_ => x).ToArray(), coverage);
+            points.Color = Colors.Black;
+            points.MarkerSize = 5;
+        }
+
+        if (baseline is { } b)
+        {
+            var line = plot.Add.HorizontalLine(b);
+            line.LinePattern = LinePattern.Dashed;
+            line.Color = Colors.Gray;
+            line.LegendText = "random seed episode alone";
+        }
+
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             objectives.Select((_, i) => (3 * i) + 0.5).ToArray(), objectives);
         plot.Axes.SetLimits(-1, (3 * objectives.Length) - 1, 0, (top * 1.15) + 0.02);

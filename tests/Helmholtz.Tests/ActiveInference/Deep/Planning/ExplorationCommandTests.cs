@@ -26,11 +26,12 @@ public sealed class ExplorationCommandTests
         // --within 1: the run that first succeeded in planned episode 3 no longer counts.
         Assert.Equal(0, ExplorationCommand.Summarise(rows, within: 1)[1].Succeeded);
 
+        Assert.Contains("| reached ≤ 1 |", ExplorationCommand.Markdown(rows, within: 1), StringComparison.Ordinal);
         string md = ExplorationCommand.Markdown(rows);
         Assert.Contains("| `feef` | with | 1 (0.250) | none (0.150) | 1/2 | 0.200 |", md, StringComparison.Ordinal);
         Assert.Contains("| `feef` | without | none (0.500) | 3 (0.100) | 1/2 | 0.300 |", md, StringComparison.Ordinal);
 
-        ExplorationCommand.Draw(rows, "test", dir.File("fig"), within: 1);
+        ExplorationCommand.Draw(rows, "test", dir.File("fig"), within: 1, baseline: 0.1);
         Assert.True(new FileInfo(dir.File("fig.png")).Length > 1000);
         Assert.Contains("<svg", File.ReadAllText(dir.File("fig.svg")), StringComparison.Ordinal);
     }
