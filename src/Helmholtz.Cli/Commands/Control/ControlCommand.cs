@@ -86,8 +86,12 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
         string metricsPath = Path.Combine(outDir, "metrics.csv");
         string title = $"{agent.Name} ({objective}) · {environment.Name} · seed {s.Seed}";
 
-        void Episode(int k)
+        // The planner numbers episodes as Tschantz et al. (2020): its random seed episode is 0, planned episodes count from 1.
+        int episodeOffset = agent is Helmholtz.ActiveInference.Deep.Planning.PlanningAgent planner ? planner.EpisodeNumber(1) - 1 : 0;
+
+        void Episode(int run)
         {
+            int k = run + episodeOffset;
             var episodeClock = Stopwatch.StartNew();
             var r = agent.RunEpisode(environment, rng, ct);
             returns.Add(r.Return);
@@ -98,7 +102,7 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
                 firstSuccess ??= k;
             }
 
-            if (solved is null && threshold is { } t && k >= s.SolveWindow && ControlTasks.MovingMean(returns, s.SolveWindow) >= t - 1e-9)
+            if (solved is null && threshold is { } t && run >= s.SolveWindow && ControlTasks.MovingMean(returns, s.SolveWindow) >= t - 1e-9)
             {
                 solved = k;
             }

@@ -73,6 +73,12 @@ public sealed class PlanningAgent : IControlAgent
     /// <summary>Episodes run so far (seed episodes included).</summary>
     public int EpisodesRun => _episodes;
 
+    /// <summary>The paper's number of the <paramref name="run"/>-th episode this agent runs (counted from 1): the seed episodes end at 0, planned episodes count from 1.</summary>
+    /// <remarks>Tschantz et al. (2020) and their code call the random seed episode episode 0 and the first planned
+    /// episode episode 1, so "first success in episode 1" means the first planned episode. With
+    /// s = <see cref="PlannerOptions.SeedEpisodes"/>: number = run − s (one seed episode: 0, 1, 2, …).</remarks>
+    public int EpisodeNumber(int run) => run - Options.SeedEpisodes;
+
     /// <summary>Plans one action for <paramref name="observation"/> with the current model (no environment step).</summary>
     public void Plan(ReadOnlySpan<float> observation, Span<float> action)
     {
