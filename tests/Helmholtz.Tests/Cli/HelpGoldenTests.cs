@@ -19,6 +19,7 @@ public sealed class HelpGoldenTests
         "pc agreement",
         "pc complete",
         "env rollout",
+        "aif control",
     };
 
     [Theory]

@@ -37,7 +37,7 @@ internal sealed class ControlSettings : CommandSettings
     public int? Parallel { get; init; }
 
     [CommandOption("--out <DIR>")]
-    [Description("Run folder (default runs/control-<env>-<agent>[-seed-<S>])")]
+    [Description("Run folder (default runs/control-<env>-<agent>[[-seed-<S>]])")]
     public string? Out { get; init; }
 
     [CommandOption("--solve-window <N>")]
