@@ -13,7 +13,7 @@ internal sealed class ControlSettings : CommandSettings
     public string? Env { get; init; }
 
     [CommandOption("--agent <AGENT>")]
-    [Description("deep-aif (default) or dqn")]
+    [Description("deep-aif (default), dqn or planner (model-based CEM planning; continuous actions).")]
     public string Agent { get; init; } = "deep-aif";
 
     [CommandOption("--objective <OBJECTIVE>")]
