@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Helmholtz.Graphs;
 using Tensor = Helmholtz.Tensors.Tensor;
 
@@ -70,6 +71,13 @@ public sealed class Sgd : IOptimizer
             ReadOnlySpan<float> g = gradients[k].ReadOnlySpan;
             if (mu == 0f)
             {
+                if (wd == 0f)
+                {
+                    // p ← p + (−lr)·g: the same two roundings as p − lr·g, vectorised.
+                    TensorPrimitives.MultiplyAdd(g, -lr, p, p);
+                    continue;
+                }
+
                 for (int i = 0; i < p.Length; i++)
                 {
                     float d = g[i] + (wd * p[i]);
@@ -80,6 +88,14 @@ public sealed class Sgd : IOptimizer
             }
 
             Span<float> v = OptimizerState.Buffer(_velocity, parameters[k], MomentumSuffix).Span;
+            if (wd == 0f && !nesterov)
+            {
+                // v ← μv + g; p ← p + (−lr)·v: the scalar loop's roundings, vectorised.
+                TensorPrimitives.MultiplyAdd(v, mu, g, v);
+                TensorPrimitives.MultiplyAdd(v, -lr, p, p);
+                continue;
+            }
+
             for (int i = 0; i < p.Length; i++)
             {
                 float d = g[i] + (wd * p[i]);
