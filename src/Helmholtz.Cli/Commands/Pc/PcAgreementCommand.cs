@@ -88,9 +88,8 @@ internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
             Model = settings.Model,
             Hidden = settings.Hidden is null
                 ? settings.Model switch { "cnn" => [120, 84], "rnn" or "lstm" => [64], _ => [128, 128] }
-                : settings.Hidden.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
-            Loss = settings.Loss == "cross-entropy" ? LossKind.CrossEntropy : settings.Loss == "mse" ? LossKind.Mse
-                : throw new ArgumentException($"--loss must be mse or cross-entropy (got '{settings.Loss}')."),
+                : OptionParsing.SizeList(settings.Hidden, "--hidden"),
+            Loss = OptionParsing.Loss(settings.Loss),
             Seed = settings.Seed,
         };
         config.Validate();
@@ -149,14 +148,12 @@ internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
             throw new ArgumentException($"--batch {batch} is larger than the dataset ({data.Count}).");
         }
 
+        // The first examples in file order, one-hot targets: the data layer's own batching.
         var x = new Tensor(batch, data.Features);
         var y = new Tensor(batch, data.ClassCount);
-        data.Images.ReadOnlySpan[..(batch * data.Features)].CopyTo(x.Span);
-        for (int i = 0; i < batch; i++)
-        {
-            y[i, data.Label(i)] = 1f;
-        }
-
+        var batches = new BatchIterator(data, new BatchOptions(batch, Shuffle: false));
+        batches.BeginEpoch(0);
+        batches.Next(x, y, [], out _);
         return (x, y);
     }
 

@@ -81,9 +81,7 @@ internal sealed class PcGenerativeSettings : CommandSettings
         Latent > 0 && Epochs > 0 && Batch > 0 && LearningRate > 0 && HiddenVariance > 0 && PixelVariance > 0 && WeightDecay >= 0 ? ValidationResult.Success()
             : ValidationResult.Error("--latent, --epochs, --batch, --lr and --hidden-variance must be positive, --weight-decay non-negative.");
 
-    public int[] HiddenSizes() => string.IsNullOrWhiteSpace(Hidden) ? []
-        : Hidden.Split(',').Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v
-            : throw new ArgumentException($"--hidden must list positive sizes (got '{Hidden}').")).ToArray();
+    public int[] HiddenSizes() => OptionParsing.SizeList(Hidden, "--hidden");
 }
 
 /// <summary><c>helmholtz pc generative</c>: trains generative PC (latent at the top, image at the bottom) on the embedded digits.</summary>
@@ -195,7 +193,7 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
             Iterations = settings.Iterations ?? int.Parse(m["inference_steps"], CultureInfo.InvariantCulture),
             EtaV = float.Parse(m["eta_v"], CultureInfo.InvariantCulture),
         };
-        int[] hidden = m["hidden"].Length == 0 ? [] : m["hidden"].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        int[] hidden = OptionParsing.SizeList(m["hidden"], $"{settings.Checkpoint}: metadata 'hidden'");
         bool normalise = !m.TryGetValue("normalise_steps", out var ns) || ns == "true";
         float hiddenVariance = m.TryGetValue("hidden_variance", out var hv) ? float.Parse(hv, CultureInfo.InvariantCulture) : 1f;
         float pixelVariance = m.TryGetValue("pixel_variance", out var pv) ? float.Parse(pv, CultureInfo.InvariantCulture) : 1f;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Graphs;
 using Helmholtz.Tensors;
 using Helmholtz.Training;
@@ -143,14 +144,9 @@ internal class TrainingSettings : CommandSettings
     {
         Algorithm = Algorithm,
         Model = Model,
-        Hidden = ParseList(Hidden, "--hidden"),
+        Hidden = OptionParsing.SizeList(Hidden, "--hidden"),
         Activation = Parse<Activation>(Activation, "--activation", ["tanh", "relu", "sigmoid"]),
-        Loss = Loss switch
-        {
-            "mse" => LossKind.Mse,
-            "cross-entropy" => LossKind.CrossEntropy,
-            _ => throw new ArgumentException($"--loss must be mse or cross-entropy (got '{Loss}')."),
-        },
+        Loss = OptionParsing.Loss(Loss),
         Dataset = Dataset,
         DataDirectory = DataDirectory,
         Epochs = Epochs,
@@ -170,23 +166,6 @@ internal class TrainingSettings : CommandSettings
         LearnPrecision = LearnPrecision,
         OutputVariance = OutputVariance,
     };
-
-    private static int[] ParseList(string text, string option)
-    {
-        try
-        {
-            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => int.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException($"{option} must be a comma-separated list of positive integers (got '{text}').");
-        }
-        catch (OverflowException)
-        {
-            throw new ArgumentException($"{option} has a size too large (got '{text}').");
-        }
-    }
 
     private static T Parse<T>(string text, string option, string[] allowed)
         where T : struct, Enum =>
