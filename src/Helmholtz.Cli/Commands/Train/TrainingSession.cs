@@ -100,7 +100,7 @@ internal static class TrainingSession
 
         if (runDirectory is not null)
         {
-            AtomicFile.WriteAllText(Path.Combine(runDirectory, "metrics.csv"), MetricsLog.ToCsv(metrics));
+            // metrics.csv and the checkpoint were written after every epoch; the curves once, at the end.
             TrainingCurves.Save(metrics, title, Path.Combine(runDirectory, "curves"));
         }
 
