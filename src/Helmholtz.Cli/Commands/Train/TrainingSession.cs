@@ -100,7 +100,12 @@ internal static class TrainingSession
 
         if (runDirectory is not null)
         {
-            // metrics.csv and the checkpoint were written after every epoch; the curves once, at the end.
+            // metrics.csv was written after every epoch; a resumed run with no epoch left writes the one it inherited.
+            if (startEpoch > config.Epochs)
+            {
+                AtomicFile.WriteAllText(Path.Combine(runDirectory, "metrics.csv"), MetricsLog.ToCsv(metrics));
+            }
+
             TrainingCurves.Save(metrics, title, Path.Combine(runDirectory, "curves"));
         }
 
