@@ -32,7 +32,7 @@ public enum Transpose
 /// </para>
 /// <para>
 /// Threads: a product with at least <see cref="ParallelThreshold"/> multiply-adds is split once over the larger of
-/// m or n into equal, tile-aligned chunks run by persistent worker threads (see <c>GemmWorkerPool</c>); the depth k
+/// m or n into equal, tile-aligned chunks run by persistent worker threads (see <c>WorkerPool</c>); the depth k
 /// is never split. Packing buffers are cached per thread ([ThreadStatic], grown on demand, never shared), so a warm
 /// call allocates nothing.
 /// </para>
@@ -132,7 +132,7 @@ public static class Gemm
             // Split the larger of m and n into equal chunks aligned to the tile, so each thread packs its own panel.
             bool splitN = g.N >= g.M;
             int dim = splitN ? g.N : g.M, unit = splitN ? TKernel.NR : TKernel.MR;
-            var pool = GemmWorkerPool.Shared;
+            var pool = WorkerPool.Shared;
             int parts = Math.Min(Math.Min(threads, pool.MaxParts), (dim + unit - 1) / unit);
             if (parts > 1)
             {

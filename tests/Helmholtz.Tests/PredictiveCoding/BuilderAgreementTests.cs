@@ -112,3 +112,61 @@ public sealed class ActivityTrackingTests
         Assert.Contains(full, a => a.Any(v => v != 0f)); // the comparison is not between zeros
     }
 }
+
+/// <summary>Fixed-prediction inference split over the batch on two threads gives the one-thread result, bit for bit.</summary>
+public sealed class InferenceShardTests
+{
+    public static TheoryData<string, PcAlgorithm, PcRelaxations> Cases()
+    {
+        var data = new TheoryData<string, PcAlgorithm, PcRelaxations>();
+        foreach (var kind in new[] { "mlp", "cnn", "rnn", "lstm" })
+        {
+            data.Add(kind, PcAlgorithm.Fixed, PcRelaxations.None);
+        }
+
+        data.Add("mlp", PcAlgorithm.Relaxed, PcRelaxations.BackwardWeights | PcRelaxations.NoDerivative | PcRelaxations.ErrorConnections);
+        data.Add("mlp", PcAlgorithm.ActivationRelaxation, PcRelaxations.None);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void SplittingInferenceOverTheBatchChangesNoBit(string kind, PcAlgorithm algorithm, PcRelaxations relaxations)
+    {
+        const int batch = 37; // two uneven shards: 19 and 18 rows
+        var options = new PcOptions { Algorithm = algorithm, Iterations = 15, EtaV = 0.2f, Relaxations = relaxations, LearnPrecision = true };
+        float[][] Run(int threads)
+        {
+            var model = BuilderAgreementTests.Build(kind);
+            var (x, y) = PcTestKit.Batch(model, batch, seed: 12);
+            var trainer = new PredictiveCodingTrainer(model, batch, options, new OpContext(threads));
+            Assert.Equal(threads == 1 ? 1 : Math.Min(threads, Environment.ProcessorCount), trainer.InferenceShards);
+            PcTestKit.Load(trainer.Executor, model, x, y);
+            var sgd = new TestSgd(0.05f);
+            for (int s = 0; s < 3; s++)
+            {
+                trainer.TrainStep(sgd);
+            }
+
+            trainer.Infer();
+            var free = trainer.ValueNodes.Where(n => !ReferenceEquals(n, model.Output)).ToArray();
+            return
+            [
+                .. trainer.ComputeParameterGradients().Select(g => g.ReadOnlySpan.ToArray()),
+                .. free.Select(n => trainer.Value(n).ReadOnlySpan.ToArray()),
+                .. free.Select(n => trainer.Error(n).ReadOnlySpan.ToArray()),
+                .. model.Graph.Parameters.Select(p => p.Value.ReadOnlySpan.ToArray()),
+            ];
+        }
+
+        var one = Run(threads: 1);
+        var two = Run(threads: 2);
+        Assert.Equal(one.Length, two.Length);
+        for (int i = 0; i < one.Length; i++)
+        {
+            Assert.Equal(one[i], two[i]);
+        }
+
+        Assert.Contains(one, a => a.Any(v => v != 0f));
+    }
+}

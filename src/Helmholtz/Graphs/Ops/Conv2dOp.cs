@@ -18,9 +18,6 @@ public sealed class Conv2dOp : Op
     /// <summary>Upper bound on the patch-matrix elements held at once; larger batches are processed in chunks of images.</summary>
     private const int MaxColumnElements = 1 << 22;
 
-    private float[] _columns = [];
-    private float[] _pixels = [];
-    private float[] _local = [];
 
     /// <summary>Creates a convolution with square stride and padding.</summary>
     public Conv2dOp(int stride = 1, int padding = 0, Activation activation = Activation.Identity)
@@ -99,8 +96,8 @@ public sealed class Conv2dOp : Op
         for (int n0 = 0; n0 < batch; n0 += chunk)
         {
             int images = Math.Min(chunk, batch - n0), rows = images * pixels;
-            var columns = Scratch(ref _columns, rows * patch);
-            var result = Scratch(ref _pixels, rows * outChannels);
+            var columns = context.Scratch.Get(this, 0, rows * patch);
+            var result = context.Scratch.Get(this, 1, rows * outChannels);
             Convolution.Im2Col(g, images, x.ReadOnlySpan.Slice(n0 * g.ImageSize, images * g.ImageSize), columns);
             Gemm.Multiply(Transpose.No, Transpose.Yes, rows, outChannels, patch, 1f, columns, patch, w.ReadOnlySpan, patch, 0f, result, outChannels, context.Threads);
             for (int n = 0; n < images; n++)
@@ -134,7 +131,7 @@ public sealed class Conv2dOp : Op
         ReadOnlySpan<float> local = outputGradient.ReadOnlySpan;
         if (Activation != Activation.Identity)
         {
-            var buffer = Scratch(ref _local, output.Length);
+            var buffer = context.Scratch.Get(this, 2, output.Length);
             ActivationKernels.MultiplyByDerivative(Activation, output.ReadOnlySpan, local, buffer);
             local = buffer;
         }
@@ -161,8 +158,8 @@ public sealed class Conv2dOp : Op
         for (int n0 = 0; n0 < batch; n0 += chunk)
         {
             int images = Math.Min(chunk, batch - n0), rows = images * pixels;
-            var columns = Scratch(ref _columns, rows * patch);
-            var gradRows = Scratch(ref _pixels, rows * outChannels);
+            var columns = context.Scratch.Get(this, 0, rows * patch);
+            var gradRows = context.Scratch.Get(this, 1, rows * outChannels);
             for (int n = 0; n < images; n++)
             {
                 for (int o = 0; o < outChannels; o++)
@@ -196,15 +193,6 @@ public sealed class Conv2dOp : Op
     private static int ChunkImages(in Conv2dGeometry g, int batch) =>
         Math.Clamp(MaxColumnElements / Math.Max(1, g.OutPixels * g.PatchSize), 1, batch);
 
-    private static Span<float> Scratch(ref float[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new float[length];
-        }
-
-        return buffer.AsSpan(0, length);
-    }
 }
 
 /// <summary>Max pooling over NCHW images: y[n, c, i, j] = max_{ky,kx} x[n, c, i·s + ky, j·s + kx] (no padding).</summary>

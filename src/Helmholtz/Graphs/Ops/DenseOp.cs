@@ -13,7 +13,6 @@ namespace Helmholtz.Graphs.Ops;
 /// </remarks>
 public sealed class DenseOp(Activation activation = Activation.Identity) : Op
 {
-    private float[] _scratch = [];
 
     /// <summary>The fused nonlinearity f.</summary>
     public Activation Activation { get; } = activation;
@@ -77,7 +76,7 @@ public sealed class DenseOp(Activation activation = Activation.Identity) : Op
         ArgumentNullException.ThrowIfNull(outputGradient);
         Tensor x = inputs[0], w = inputs[1];
         int batch = x.Dim(0), fanIn = w.Dim(1), fanOut = w.Dim(0);
-        ReadOnlySpan<float> g = LocalGradient(output.ReadOnlySpan, outputGradient.ReadOnlySpan);
+        ReadOnlySpan<float> g = LocalGradient(context, output.ReadOnlySpan, outputGradient.ReadOnlySpan);
         if (inputGradients[0] is { } dx)
         {
             Gemm.Multiply(Transpose.No, Transpose.No, batch, fanIn, fanOut, 1f, g, fanOut, w.ReadOnlySpan, fanIn, 1f, dx.Span, fanIn, context.Threads);
@@ -99,19 +98,14 @@ public sealed class DenseOp(Activation activation = Activation.Identity) : Op
     }
 
     /// <summary>g = dy ⊙ f′(z), computed from y = f(z); for the identity, dy itself.</summary>
-    internal ReadOnlySpan<float> LocalGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> outputGradient)
+    internal ReadOnlySpan<float> LocalGradient(OpContext context, ReadOnlySpan<float> y, ReadOnlySpan<float> outputGradient)
     {
         if (Activation == Activation.Identity)
         {
             return outputGradient;
         }
 
-        if (_scratch.Length < y.Length)
-        {
-            _scratch = new float[y.Length];
-        }
-
-        var g = _scratch.AsSpan(0, y.Length);
+        var g = context.Scratch.Get(this, 0, y.Length);
         ActivationKernels.MultiplyByDerivative(Activation, y, outputGradient, g);
         return g;
     }

@@ -31,8 +31,6 @@ public enum EnsembleActivation
 /// </remarks>
 public sealed class EnsembleDenseOp : Op
 {
-    private float[] _scratch = [];
-    private float[] _z = [];
 
     /// <summary>Creates the op for <paramref name="ensembleSize"/> members with the fused <paramref name="activation"/>.</summary>
     public EnsembleDenseOp(int ensembleSize, EnsembleActivation activation = EnsembleActivation.Identity)
@@ -82,7 +80,7 @@ public sealed class EnsembleDenseOp : Op
         ArgumentNullException.ThrowIfNull(context);
         Tensor x = inputs[0], w = inputs[1];
         int rows = MemberRows(x.Dim(0)), fanOut = w.Dim(1), fanIn = w.Dim(2);
-        var scratch = Grow(ref _scratch, fanOut);
+        var scratch = context.Scratch.Get(this, 0, fanOut);
         for (int e = 0; e < EnsembleSize; e++)
         {
             ReadOnlySpan<float> b = inputs.Length == 3 ? inputs[2].ReadOnlySpan.Slice(e * fanOut, fanOut) : default;
@@ -100,7 +98,7 @@ public sealed class EnsembleDenseOp : Op
         ArgumentNullException.ThrowIfNull(outputGradient);
         Tensor x = inputs[0], w = inputs[1];
         int batch = x.Dim(0), rows = MemberRows(batch), fanOut = w.Dim(1), fanIn = w.Dim(2);
-        var g = Grow(ref _scratch, Math.Max(batch * fanOut, fanOut)).Slice(0, batch * fanOut);
+        var g = context.Scratch.Get(this, 0, Math.Max(batch * fanOut, fanOut)).Slice(0, batch * fanOut);
         var dy = outputGradient.ReadOnlySpan;
         var y = output.ReadOnlySpan;
         switch (Activation)
@@ -123,7 +121,7 @@ public sealed class EnsembleDenseOp : Op
                 break;
             case EnsembleActivation.Swish:
                 {
-                    var z = Grow(ref _z, batch * fanOut).Slice(0, batch * fanOut);
+                    var z = context.Scratch.Get(this, 1, batch * fanOut).Slice(0, batch * fanOut);
                     for (int e = 0; e < EnsembleSize; e++)
                     {
                         ReadOnlySpan<float> b = inputs.Length == 3 ? inputs[2].ReadOnlySpan.Slice(e * fanOut, fanOut) : default;
@@ -224,13 +222,4 @@ public sealed class EnsembleDenseOp : Op
         return batch / EnsembleSize;
     }
 
-    private static Span<float> Grow(ref float[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new float[length];
-        }
-
-        return buffer.AsSpan(0, length);
-    }
 }

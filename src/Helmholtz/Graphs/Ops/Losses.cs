@@ -57,7 +57,6 @@ public sealed class MseLossOp : Op
 /// ∂L/∂z_bj = ((Σ_k y_bk)·softmax(z_b)_j − y_bj)/B. The target gets no gradient.</remarks>
 public sealed class CrossEntropyLossOp : Op
 {
-    private float[] _row = [];
 
     /// <inheritdoc />
     public override string Kind => "cross_entropy";
@@ -106,12 +105,7 @@ public sealed class CrossEntropyLossOp : Op
 
         Tensor z = inputs[0], y = inputs[1];
         int batch = z.Dim(0), n = z.Length / batch;
-        if (_row.Length < n)
-        {
-            _row = new float[n];
-        }
-
-        var soft = _row.AsSpan(0, n);
+        var soft = context.Scratch.Get(this, 0, n);
         float scale = outputGradient.Span[0] / batch;
         for (int b = 0; b < batch; b++)
         {

@@ -1,6 +1,6 @@
 namespace Helmholtz.Tensors;
 
-/// <summary>Persistent GEMM worker threads: one product is split into parts that the caller and the workers claim.</summary>
+/// <summary>Persistent worker threads: one GEMM product, or one coarse job (<see cref="TryRun(Action{int}, int)"/>), is split into parts that the caller and the workers claim.</summary>
 /// <remarks>
 /// Workers are created on first use (at most <see cref="Environment.ProcessorCount"/> − 1), are background threads,
 /// and sleep on a semaphore between products, so a multi-threaded product costs one wake-up per worker instead of a
@@ -10,15 +10,16 @@ namespace Helmholtz.Tensors;
 /// than waiting for one extra part. One product uses the pool at a time; a product that finds it busy (another thread
 /// is multiplying) runs single-threaded. Who runs a part never changes the arithmetic, so results are bit-identical.
 /// </remarks>
-internal sealed unsafe class GemmWorkerPool
+internal sealed unsafe class WorkerPool
 {
     /// <summary>The process-wide pool (internal; its only state is the threads and the job in flight).</summary>
-    public static readonly GemmWorkerPool Shared = new(Math.Max(0, Environment.ProcessorCount - 1));
+    public static readonly WorkerPool Shared = new(Math.Max(0, Environment.ProcessorCount - 1));
 
     private readonly Lock _gate = new();
     private readonly Worker?[] _workers;
     private GemmOperands _job;
     private delegate*<in GemmOperands, int, int, int, int, void> _run;
+    private Action<int>? _body;
     private bool _splitN;
     private int _chunk;
 
@@ -28,7 +29,7 @@ internal sealed unsafe class GemmWorkerPool
     private int _unfinished;
     private Exception? _failure;
 
-    private GemmWorkerPool(int capacity) => _workers = new Worker?[capacity];
+    private WorkerPool(int capacity) => _workers = new Worker?[capacity];
 
     /// <summary>How many threads a product can use (the caller plus the workers).</summary>
     public int MaxParts => _workers.Length + 1;
@@ -36,17 +37,39 @@ internal sealed unsafe class GemmWorkerPool
     /// <summary>Runs <paramref name="run"/> over <paramref name="parts"/> chunks of rows or columns; false if the pool is busy.</summary>
     public bool TryRun(in GemmOperands job, delegate*<in GemmOperands, int, int, int, int, void> run, bool splitN, int chunk, int parts)
     {
-        if (parts > MaxParts || !_gate.TryEnter())
+        if (parts > MaxParts || _gate.IsHeldByCurrentThread || !_gate.TryEnter()) // held: a part is asking; run it on its own
         {
             return false;
         }
 
+        _job = job;
+        _run = run;
+        _body = null;
+        _splitN = splitN;
+        _chunk = chunk;
+        RunEntered(parts);
+        return true;
+    }
+
+    /// <summary>Runs <paramref name="body"/>(0 … parts − 1), one call per part, on the caller and the workers; false (nothing run) if the pool is busy or too small.</summary>
+    /// <remarks>For work split at coarse grain (a batch's rows), whose parts must not use the pool themselves. An
+    /// exception from a part is rethrown as it was, after every part has finished.</remarks>
+    public bool TryRun(Action<int> body, int parts)
+    {
+        if (parts > MaxParts || _gate.IsHeldByCurrentThread || !_gate.TryEnter()) // held: a part is asking; run it on its own
+        {
+            return false;
+        }
+
+        _body = body;
+        RunEntered(parts);
+        return true;
+    }
+
+    private void RunEntered(int parts)
+    {
         try
         {
-            _job = job;
-            _run = run;
-            _splitN = splitN;
-            _chunk = chunk;
             _failure = null;
             Volatile.Write(ref _unfinished, parts);
             Interlocked.Exchange(ref _claim, (long)parts << 32);
@@ -73,13 +96,17 @@ internal sealed unsafe class GemmWorkerPool
 
             if (_failure is not null)
             {
+                if (_body is not null)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();
+                }
+
                 throw new InvalidOperationException("A GEMM worker thread failed.", _failure);
             }
-
-            return true;
         }
         finally
         {
+            _body = null;
             _gate.Exit();
         }
     }
@@ -112,6 +139,12 @@ internal sealed unsafe class GemmWorkerPool
 
     private void RunPart(int part)
     {
+        if (_body is not null)
+        {
+            _body(part);
+            return;
+        }
+
         int dim = _splitN ? _job.N : _job.M;
         int start = part * _chunk, end = Math.Min(dim, start + _chunk);
         if (start >= end)
@@ -136,14 +169,14 @@ internal sealed unsafe class GemmWorkerPool
         private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000; // 50 µs
 
         private readonly SemaphoreSlim _wake = new(0);
-        private readonly GemmWorkerPool _pool;
+        private readonly WorkerPool _pool;
         private long _posted;
         private int _sleeping;
 
-        public Worker(GemmWorkerPool pool, int part)
+        public Worker(WorkerPool pool, int part)
         {
             _pool = pool;
-            new Thread(Loop) { IsBackground = true, Name = $"Helmholtz GEMM worker {part}" }.Start();
+            new Thread(Loop) { IsBackground = true, Name = $"Helmholtz worker {part}" }.Start();
         }
 
         public void Signal()
