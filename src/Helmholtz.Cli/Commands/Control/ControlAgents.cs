@@ -107,6 +107,9 @@ internal static class ControlAgents
             TargetTau = s.Tau ?? d.TargetTau,
             TargetUpdateInterval = s.TargetInterval ?? d.TargetUpdateInterval,
             EpsilonDecaySteps = s.EpsilonDecay ?? d.EpsilonDecaySteps,
+            EpsilonEnd = s.EpsilonEnd ?? d.EpsilonEnd,
+            TrainEvery = s.TrainEvery ?? d.TrainEvery,
+            GradientSteps = s.GradientSteps ?? d.GradientSteps,
         };
     }
 
@@ -129,6 +132,9 @@ internal static class ControlAgents
             EntropyWeight = s.EntropyWeight ?? d.EntropyWeight,
             EpistemicWeight = objective == "reward" ? 0 : s.EpistemicWeight ?? d.EpistemicWeight,
             Selection = s.Greedy ? ActionSelection.Greedy : ActionSelection.Sample,
+            TargetUpdateInterval = s.TargetInterval ?? d.TargetUpdateInterval,
+            TrainEvery = s.TrainEvery ?? d.TrainEvery,
+            GradientSteps = s.GradientSteps ?? d.GradientSteps,
         };
     }
 

@@ -69,16 +69,28 @@ internal sealed class ControlSettings : CommandSettings
     public int? Warmup { get; init; }
 
     [CommandOption("--tau <T>")]
-    [Description("Polyak rate of the target network per update (default 0.005; 1 with dqn: hard copies every --target-interval updates)")]
+    [Description("Polyak rate of the target network per update (default 0.005; 1: hard copies every --target-interval updates)")]
     public double? Tau { get; init; }
 
     [CommandOption("--target-interval <N>")]
-    [Description("dqn: updates between hard target copies when --tau is 1 (default 500)")]
+    [Description("Updates between hard target copies when --tau is 1 (default 500)")]
     public int? TargetInterval { get; init; }
 
+    [CommandOption("--train-every <STEPS>")]
+    [Description("dqn, deep-aif: environment steps between training rounds (default 1)")]
+    public int? TrainEvery { get; init; }
+
+    [CommandOption("--gradient-steps <K>")]
+    [Description("dqn, deep-aif: updates per training round (default 1)")]
+    public int? GradientSteps { get; init; }
+
     [CommandOption("--epsilon-decay <STEPS>")]
-    [Description("dqn: steps of the linear ε decay from 1 to 0.01 (default 10000)")]
+    [Description("dqn: steps of the linear ε decay from 1 (default 10000)")]
     public int? EpsilonDecay { get; init; }
+
+    [CommandOption("--epsilon-end <E>")]
+    [Description("dqn: ε after the decay (default 0.01)")]
+    public double? EpsilonEnd { get; init; }
 
     [CommandOption("--precision <GAMMA>")]
     [Description("deep-aif: (initial) precision γ of σ(−γG) (default 5)")]

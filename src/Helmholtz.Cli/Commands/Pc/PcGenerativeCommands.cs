@@ -154,9 +154,14 @@ internal sealed class PcCompleteSettings : CommandSettings
     public string Checkpoint { get; init; } = "runs/pc-generative/checkpoint.safetensors";
 
     [CommandOption("--mask <HALF>")]
-    [Description("Which half of each held-out digit is hidden: bottom, top, left or right.")]
+    [Description("Which half of each held-out digit is hidden: bottom, top, left, right, or random (a different random half of the pixels in each image).")]
     [DefaultValue("bottom")]
     public string Mask { get; init; } = "bottom";
+
+    [CommandOption("--seed <SEED>")]
+    [Description("Seed of the random masks (--mask random).")]
+    [DefaultValue(1UL)]
+    public ulong Seed { get; init; } = 1;
 
     [CommandOption("-T|--inference-steps <T>")]
     [Description("Inference steps for completion (default: the checkpoint's training T).")]
@@ -168,12 +173,17 @@ internal sealed class PcCompleteSettings : CommandSettings
 
     [CommandOption("--json")]
     public bool Json { get; init; }
+
+    public override ValidationResult Validate() => Mask is "bottom" or "top" or "left" or "right" or "random"
+        ? ValidationResult.Success()
+        : ValidationResult.Error($"--mask must be bottom, top, left, right or random (got '{Mask}').");
 }
 
 /// <summary><c>helmholtz pc complete</c>: fills the hidden half of held-out digits by PC inference, against filling with the training mean.</summary>
 internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
 {
     private const int Shown = 10;
+    private const float HiddenGrey = 0.3f; // hidden pixels in the middle row of the figure
 
     protected override int Run(PcCompleteSettings settings, CancellationToken cancellationToken)
     {
@@ -209,21 +219,45 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
         }
 
         var mask = new Tensor(Batch, p);
-        for (int b = 0; b < Batch; b++)
+        var rng = new Helmholtz.Tensors.Rng(settings.Seed);
+        var order = new int[p];
+        void FillMask()
         {
-            for (int r = 0; r < h; r++)
+            for (int b = 0; b < Batch; b++)
             {
-                for (int c = 0; c < w; c++)
+                var row = mask.Span.Slice(b * p, p);
+                if (settings.Mask == "random")
                 {
-                    bool hidden1 = settings.Mask switch
+                    // Exactly half of the pixels hidden: the first p/2 of a random permutation.
+                    row.Fill(1f);
+                    for (int i = 0; i < p; i++)
                     {
-                        "bottom" => r >= h / 2,
-                        "top" => r < h / 2,
-                        "left" => c < w / 2,
-                        "right" => c >= w / 2,
-                        _ => throw new ArgumentException($"--mask must be bottom, top, left or right (got '{settings.Mask}')."),
-                    };
-                    mask[b, r * w + c] = hidden1 ? 0f : 1f;
+                        order[i] = i;
+                    }
+
+                    for (int i = 0; i < p / 2; i++)
+                    {
+                        int j = i + rng.NextInt(p - i);
+                        (order[i], order[j]) = (order[j], order[i]);
+                        row[order[i]] = 0f;
+                    }
+
+                    continue;
+                }
+
+                for (int r = 0; r < h; r++)
+                {
+                    for (int c = 0; c < w; c++)
+                    {
+                        bool hiddenPixel = settings.Mask switch
+                        {
+                            "bottom" => r >= h / 2,
+                            "top" => r < h / 2,
+                            "left" => c < w / 2,
+                            _ => c >= w / 2,
+                        };
+                        row[r * w + c] = hiddenPixel ? 0f : 1f;
+                    }
                 }
             }
         }
@@ -248,6 +282,7 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
         {
             cancellationToken.ThrowIfCancellationRequested();
             data.Test.Images.ReadOnlySpan.Slice(start * p, Batch * p).CopyTo(images.Span);
+            FillMask();
             var completed = model.Complete(images, mask);
             for (int i = 0; i < images.Length; i++)
             {
@@ -271,10 +306,10 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
         var heat = plot.Add.Heatmap(ToDouble(shown!));
         heat.Colormap = new ScottPlot.Colormaps.Grayscale();
         plot.Axes.Frameless();
-        plot.Title(string.Create(CultureInfo.InvariantCulture, $"rows: held-out digit · {settings.Mask} half hidden · PC completion   (pixel MSE {pcError:F4} vs mean fill {meanError:F4})"));
+        plot.Title(string.Create(CultureInfo.InvariantCulture, $"held-out digits · observed ({MaskName(settings.Mask)} hidden, grey) · PC completion: MSE {pcError:F4}, mean fill {meanError:F4}"));
         Figures.Save(plot, Path.Combine(dir, "completion"), 1000, 360);
         Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture,
-            $"{batches * Batch} held-out digits, {settings.Mask} half hidden: pixel MSE {pcError:F4} with PC completion, {meanError:F4} filling with the training mean; figure in [blue]{Markup.Escape(dir)}[/]");
+            $"{batches * Batch} held-out digits, {MaskName(settings.Mask)} hidden: pixel MSE {pcError:F4} with PC completion, {meanError:F4} filling with the training mean; figure in [blue]{Markup.Escape(dir)}[/]");
         if (settings.Json)
         {
             Infrastructure.Cli.WriteJson(new { pc_mse = pcError, mean_fill_mse = meanError, images = batches * Batch, mask = settings.Mask });
@@ -282,6 +317,8 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
 
         return ExitCode.Ok;
     }
+
+    private static string MaskName(string mask) => mask == "random" ? "random half" : $"{mask} half";
 
     private static float[,] Montage(Tensor images, Tensor mask, Tensor completed, int h, int w)
     {
@@ -294,7 +331,7 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
                 {
                     int i = k * h * w + r * w + c;
                     grid[r, k * w + c] = images.Span[i];
-                    grid[h + r, k * w + c] = mask.Span[i] * images.Span[i];
+                    grid[h + r, k * w + c] = mask.Span[i] == 0f ? HiddenGrey : images.Span[i];
                     grid[2 * h + r, k * w + c] = Math.Clamp(completed.Span[i], 0f, 1f);
                 }
             }

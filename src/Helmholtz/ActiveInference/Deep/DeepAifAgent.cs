@@ -29,7 +29,10 @@ public enum ActionSelection
 /// <param name="LearnPrecision">Learn ln γ by gradient descent on the same free energy as the policy.</param>
 /// <param name="EntropyWeight">β, the weight of E_q[ln q] in the policy loss (1: the KL divergence; 0: no entropy term).</param>
 /// <param name="EpistemicWeight">Scale of the transition model's prediction error, the epistemic bonus subtracted from G.</param>
-/// <param name="TargetTau">Polyak rate of the target EFE network per update (1: a copy every update).</param>
+/// <param name="TargetTau">Polyak rate of the target EFE network per update; 1 means a hard copy every <paramref name="TargetUpdateInterval"/> updates.</param>
+/// <param name="TargetUpdateInterval">Updates between hard target copies (used when <paramref name="TargetTau"/> is 1).</param>
+/// <param name="TrainEvery">Environment steps between training rounds.</param>
+/// <param name="GradientSteps">Updates (minibatches) per training round.</param>
 /// <param name="HuberDelta">δ of the Huber loss of the EFE regression; ∞ gives ½(error)².</param>
 /// <param name="MaxGradNorm">Global gradient-norm clip per network (0 or ∞: none).</param>
 /// <param name="Selection">How actions are chosen from q(a|s).</param>
@@ -50,7 +53,10 @@ public sealed record DeepAifOptions(
     double TargetTau = 0.005,
     double HuberDelta = 1.0,
     double MaxGradNorm = 10.0,
-    ActionSelection Selection = ActionSelection.Sample)
+    ActionSelection Selection = ActionSelection.Sample,
+    int TargetUpdateInterval = 500,
+    int TrainEvery = 1,
+    int GradientSteps = 1)
 {
     /// <summary>The policy/value hidden widths, [128, 128] when not given.</summary>
     public IReadOnlyList<int> Hidden => HiddenSizes ?? [128, 128];
@@ -70,6 +76,9 @@ public sealed record DeepAifOptions(
         DqnOptions.Check(EntropyWeight >= 0 && !double.IsInfinity(EntropyWeight), "EntropyWeight", "finite and ≥ 0");
         DqnOptions.Check(EpistemicWeight >= 0 && !double.IsInfinity(EpistemicWeight), "EpistemicWeight", "finite and ≥ 0");
         DqnOptions.Check(TargetTau is > 0 and <= 1, "TargetTau", "in (0, 1]");
+        DqnOptions.Check(TargetUpdateInterval > 0, "TargetUpdateInterval", "> 0");
+        DqnOptions.Check(TrainEvery > 0, "TrainEvery", "> 0");
+        DqnOptions.Check(GradientSteps > 0, "GradientSteps", "> 0");
         DqnOptions.Check(HuberDelta > 0, "HuberDelta", "> 0");
         DqnOptions.Check(MaxGradNorm >= 0, "MaxGradNorm", "≥ 0");
         DqnOptions.Check(Hidden.All(h => h > 0) && TransitionHidden.All(h => h > 0), "HiddenSizes", "all > 0");
@@ -244,9 +253,12 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
     {
         _buffer.Add(observation, action, (float)reward, nextObservation, terminated);
         _steps++;
-        if (_steps >= _options.WarmupSteps && _buffer.Count >= _options.BatchSize)
+        if (_steps >= _options.WarmupSteps && _buffer.Count >= _options.BatchSize && _steps % _options.TrainEvery == 0)
         {
-            Update(rng);
+            for (int k = 0; k < _options.GradientSteps; k++)
+            {
+                Update(rng);
+            }
         }
     }
 
@@ -335,8 +347,16 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
         _policyLoss += _policy.TrainStep();
 
         // 4. Target network.
-        _value.UpdateTarget(_valueTarget, _options.TargetTau);
         _updates++;
+        if (_options.TargetTau < 1)
+        {
+            _value.UpdateTarget(_valueTarget, _options.TargetTau);
+        }
+        else if (_updates % _options.TargetUpdateInterval == 0)
+        {
+            _value.UpdateTarget(_valueTarget, 1.0);
+        }
+
         _lossCount++;
     }
 

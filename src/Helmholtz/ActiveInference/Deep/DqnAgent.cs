@@ -12,7 +12,8 @@ namespace Helmholtz.ActiveInference.Deep;
 /// <param name="BatchSize">Transitions per update.</param>
 /// <param name="BufferCapacity">Replay buffer capacity.</param>
 /// <param name="WarmupSteps">Environment steps (random actions) before the first update.</param>
-/// <param name="TrainEvery">Environment steps between updates.</param>
+/// <param name="TrainEvery">Environment steps between training rounds.</param>
+/// <param name="GradientSteps">Updates (minibatches) per training round.</param>
 /// <param name="EpsilonStart">ε at step 0 of the ε-greedy schedule.</param>
 /// <param name="EpsilonEnd">ε after <paramref name="EpsilonDecaySteps"/> steps (linear decay, then constant).</param>
 /// <param name="EpsilonDecaySteps">Steps of the linear ε decay.</param>
@@ -29,6 +30,7 @@ public sealed record DqnOptions(
     int BufferCapacity = 50_000,
     int WarmupSteps = 1_000,
     int TrainEvery = 1,
+    int GradientSteps = 1,
     double EpsilonStart = 1.0,
     double EpsilonEnd = 0.01,
     int EpsilonDecaySteps = 10_000,
@@ -50,6 +52,7 @@ public sealed record DqnOptions(
         Check(BufferCapacity >= BatchSize, "BufferCapacity", "≥ BatchSize");
         Check(WarmupSteps >= 0, "WarmupSteps", "≥ 0");
         Check(TrainEvery > 0, "TrainEvery", "> 0");
+        Check(GradientSteps > 0, "GradientSteps", "> 0");
         Check(EpsilonStart is >= 0 and <= 1 && EpsilonEnd is >= 0 and <= 1, "EpsilonStart/EpsilonEnd", "in [0, 1]");
         Check(EpsilonDecaySteps >= 0, "EpsilonDecaySteps", "≥ 0");
         Check(TargetTau is > 0 and <= 1, "TargetTau", "in (0, 1]");
@@ -164,8 +167,11 @@ public sealed class DqnAgent : IControlAgent, IStepLearner
         _steps++;
         if (_steps >= _options.WarmupSteps && _buffer.Count >= _options.BatchSize && _steps % _options.TrainEvery == 0)
         {
-            _lossSum += Update(rng);
-            _lossCount++;
+            for (int k = 0; k < _options.GradientSteps; k++)
+            {
+                _lossSum += Update(rng);
+                _lossCount++;
+            }
         }
     }
 

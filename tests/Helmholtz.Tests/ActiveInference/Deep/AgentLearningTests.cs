@@ -102,6 +102,26 @@ public sealed class AgentLearningTests
         Assert.True(returns[^10..].Average() >= 8.5, $"mean of the last 10 returns {returns[^10..].Average()}");
     }
 
+    [Theory]
+    [InlineData("dqn")]
+    [InlineData("deep-aif")]
+    public void TrainingRoundsRunGradientStepsEveryTrainEverySteps(string kind)
+    {
+        var env = new TwoStateTask(); // 10 steps per episode
+        IControlAgent agent = kind == "dqn"
+            ? new DqnAgent(env, new DqnOptions(HiddenSizes: [8], BatchSize: 8, WarmupSteps: 20, TrainEvery: 4, GradientSteps: 3), new Rng(1))
+            : new DeepAifAgent(env, new DeepAifOptions(HiddenSizes: [8], TransitionHiddenSizes: [8], BatchSize: 8, WarmupSteps: 20, TrainEvery: 4, GradientSteps: 3), new Rng(1));
+        var rng = new Rng(2);
+        EpisodeResult last = agent.RunEpisode(env, rng);
+        for (int e = 1; e < 5; e++)
+        {
+            last = agent.RunEpisode(env, rng);
+        }
+
+        // Steps 20, 24, …, 48 of the 50 taken (step counts from 1) start a round of 3 updates: 8 rounds.
+        Assert.Equal(8 * 3, last.Diagnostics["updates"]);
+    }
+
     [Fact]
     public void SameSeedGivesTheSameEpisodes()
     {
