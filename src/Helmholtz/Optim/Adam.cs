@@ -67,11 +67,18 @@ public sealed class Adam : IOptimizer
     /// <summary>The hyperparameters.</summary>
     public AdamOptions Options { get; }
 
+    /// <summary>A schedule's factor on <see cref="AdamOptions.LearningRate"/> (default 1): each step uses lr = LearningRate × this.</summary>
+    public double LearningRateScale
+    {
+        get;
+        set => field = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The learning-rate scale must be finite and ≥ 0.");
+    } = 1.0;
+
     /// <inheritdoc />
     public void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> gradients)
     {
         OptimizerState.CheckStep(parameters, gradients);
-        double lr = Options.LearningRate;
+        double lr = Options.LearningRate * LearningRateScale;
         float b2 = (float)Options.Beta2, eps = (float)Options.Epsilon, wd = (float)Options.WeightDecay;
         float oneMinusB1 = (float)(1 - Options.Beta1), oneMinusB2 = (float)(1 - Options.Beta2);
         bool decoupled = Options.DecoupledWeightDecay;

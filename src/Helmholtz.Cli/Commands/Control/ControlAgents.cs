@@ -110,6 +110,8 @@ internal static class ControlAgents
             EpsilonEnd = s.EpsilonEnd ?? d.EpsilonEnd,
             TrainEvery = s.TrainEvery ?? d.TrainEvery,
             GradientSteps = s.GradientSteps ?? d.GradientSteps,
+            LearningRateDecaySteps = s.LearningRateDecay ?? d.LearningRateDecaySteps,
+            FinalLearningRateFraction = s.LearningRateFinal ?? d.FinalLearningRateFraction,
         };
     }
 
@@ -135,6 +137,8 @@ internal static class ControlAgents
             TargetUpdateInterval = s.TargetInterval ?? d.TargetUpdateInterval,
             TrainEvery = s.TrainEvery ?? d.TrainEvery,
             GradientSteps = s.GradientSteps ?? d.GradientSteps,
+            LearningRateDecaySteps = s.LearningRateDecay ?? d.LearningRateDecaySteps,
+            FinalLearningRateFraction = s.LearningRateFinal ?? d.FinalLearningRateFraction,
         };
     }
 

@@ -84,6 +84,14 @@ internal sealed class ControlSettings : CommandSettings
     [Description("dqn, deep-aif: updates per training round (default 1)")]
     public int? GradientSteps { get; init; }
 
+    [CommandOption("--lr-decay <STEPS>")]
+    [Description("dqn, deep-aif: environment steps over which the learning rates fall linearly to --lr-final of their start (default 0: constant)")]
+    public int? LearningRateDecay { get; init; }
+
+    [CommandOption("--lr-final <F>")]
+    [Description("dqn, deep-aif: the learning rates' fraction of their start after --lr-decay (default 0.1)")]
+    public double? LearningRateFinal { get; init; }
+
     [CommandOption("--epsilon-decay <STEPS>")]
     [Description("dqn: steps of the linear ε decay from 1 (default 10000)")]
     public int? EpsilonDecay { get; init; }

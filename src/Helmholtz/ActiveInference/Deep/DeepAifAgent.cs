@@ -33,6 +33,8 @@ public enum ActionSelection
 /// <param name="TargetUpdateInterval">Updates between hard target copies (used when <paramref name="TargetTau"/> is 1).</param>
 /// <param name="TrainEvery">Environment steps between training rounds.</param>
 /// <param name="GradientSteps">Updates (minibatches) per training round.</param>
+/// <param name="LearningRateDecaySteps">Environment steps over which every learning rate falls linearly to <paramref name="FinalLearningRateFraction"/> of its start (0: constant).</param>
+/// <param name="FinalLearningRateFraction">The learning rates' fraction of their start at the end of the decay.</param>
 /// <param name="HuberDelta">δ of the Huber loss of the EFE regression; ∞ gives ½(error)².</param>
 /// <param name="MaxGradNorm">Global gradient-norm clip per network (0 or ∞: none).</param>
 /// <param name="Selection">How actions are chosen from q(a|s).</param>
@@ -56,7 +58,9 @@ public sealed record DeepAifOptions(
     ActionSelection Selection = ActionSelection.Sample,
     int TargetUpdateInterval = 500,
     int TrainEvery = 1,
-    int GradientSteps = 1)
+    int GradientSteps = 1,
+    int LearningRateDecaySteps = 0,
+    double FinalLearningRateFraction = 0.1)
 {
     /// <summary>The policy/value hidden widths, [128, 128] when not given.</summary>
     public IReadOnlyList<int> Hidden => HiddenSizes ?? [128, 128];
@@ -79,6 +83,8 @@ public sealed record DeepAifOptions(
         DqnOptions.Check(TargetUpdateInterval > 0, "TargetUpdateInterval", "> 0");
         DqnOptions.Check(TrainEvery > 0, "TrainEvery", "> 0");
         DqnOptions.Check(GradientSteps > 0, "GradientSteps", "> 0");
+        DqnOptions.Check(LearningRateDecaySteps >= 0, "LearningRateDecaySteps", "≥ 0");
+        DqnOptions.Check(FinalLearningRateFraction is >= 0 and <= 1, "FinalLearningRateFraction", "in [0, 1]");
         DqnOptions.Check(HuberDelta > 0, "HuberDelta", "> 0");
         DqnOptions.Check(MaxGradNorm >= 0, "MaxGradNorm", "≥ 0");
         DqnOptions.Check(Hidden.All(h => h > 0) && TransitionHidden.All(h => h > 0), "HiddenSizes", "all > 0");
@@ -204,6 +210,7 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
             ["policy_entropy"] = Mean(_entropySum, _actCount),
             ["precision"] = Precision,
             ["updates"] = _updates,
+            ["lr_scale"] = _value.LearningRateScale,
         };
         return new EpisodeResult(ret, steps, terminated, truncated, states, diagnostics);
     }
@@ -255,6 +262,8 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
         _steps++;
         if (_steps >= _options.WarmupSteps && _buffer.Count >= _options.BatchSize && _steps % _options.TrainEvery == 0)
         {
+            double scale = DqnOptions.LearningRateScale(_steps, _options.LearningRateDecaySteps, _options.FinalLearningRateFraction);
+            _value.LearningRateScale = _policy.LearningRateScale = _transition.LearningRateScale = scale;
             for (int k = 0; k < _options.GradientSteps; k++)
             {
                 Update(rng);

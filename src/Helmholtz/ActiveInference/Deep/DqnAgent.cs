@@ -22,6 +22,8 @@ namespace Helmholtz.ActiveInference.Deep;
 /// <param name="HuberDelta">δ of the Huber TD loss; <see cref="double.PositiveInfinity"/> gives ½(TD error)².</param>
 /// <param name="MaxGradNorm">Global gradient-norm clip (∞ or 0: none).</param>
 /// <param name="DoubleDqn">Choose the bootstrap action with the online network (van Hasselt et al. 2016).</param>
+/// <param name="LearningRateDecaySteps">Environment steps over which the learning rate falls linearly to <paramref name="FinalLearningRateFraction"/> of its start (0: constant).</param>
+/// <param name="FinalLearningRateFraction">The learning rate's fraction of <paramref name="LearningRate"/> at the end of the decay.</param>
 public sealed record DqnOptions(
     IReadOnlyList<int>? HiddenSizes = null,
     double LearningRate = 5e-4,
@@ -38,7 +40,9 @@ public sealed record DqnOptions(
     int TargetUpdateInterval = 500,
     double HuberDelta = 1.0,
     double MaxGradNorm = 10.0,
-    bool DoubleDqn = true)
+    bool DoubleDqn = true,
+    int LearningRateDecaySteps = 0,
+    double FinalLearningRateFraction = 0.1)
 {
     /// <summary>The hidden widths, [128, 128] when not given.</summary>
     public IReadOnlyList<int> Hidden => HiddenSizes ?? [128, 128];
@@ -60,7 +64,13 @@ public sealed record DqnOptions(
         Check(HuberDelta > 0, "HuberDelta", "> 0");
         Check(MaxGradNorm >= 0, "MaxGradNorm", "≥ 0");
         Check(Hidden.All(h => h > 0), "HiddenSizes", "all > 0");
+        Check(LearningRateDecaySteps >= 0, "LearningRateDecaySteps", "≥ 0");
+        Check(FinalLearningRateFraction is >= 0 and <= 1, "FinalLearningRateFraction", "in [0, 1]");
     }
+
+    /// <summary>The factor on the learning rates after <paramref name="steps"/> environment steps (linear decay, then constant).</summary>
+    internal static double LearningRateScale(long steps, int decaySteps, double finalFraction) =>
+        decaySteps == 0 ? 1.0 : Math.Max(finalFraction, 1.0 - ((1.0 - finalFraction) * steps / decaySteps));
 
     internal static void Check(bool ok, string name, string rule)
     {
@@ -147,6 +157,7 @@ public sealed class DqnAgent : IControlAgent, IStepLearner
             ["epsilon"] = Epsilon,
             ["td_loss"] = _lossCount == 0 ? double.NaN : _lossSum / _lossCount,
             ["updates"] = _updates,
+            ["lr_scale"] = _online.LearningRateScale,
         };
         return new EpisodeResult(ret, steps, terminated, truncated, states, diagnostics);
     }
@@ -167,6 +178,7 @@ public sealed class DqnAgent : IControlAgent, IStepLearner
         _steps++;
         if (_steps >= _options.WarmupSteps && _buffer.Count >= _options.BatchSize && _steps % _options.TrainEvery == 0)
         {
+            _online.LearningRateScale = DqnOptions.LearningRateScale(_steps, _options.LearningRateDecaySteps, _options.FinalLearningRateFraction);
             for (int k = 0; k < _options.GradientSteps; k++)
             {
                 _lossSum += Update(rng);

@@ -14,7 +14,7 @@ internal sealed class TrainedNetwork
 {
     private readonly Parameter[] _trainable;
     private readonly Tensor[] _gradients;
-    private readonly IOptimizer? _optimizer;
+    private readonly Adam? _optimizer;
     private readonly double _maxGradNorm;
 
     public TrainedNetwork(Graph graph, Node input, Node output, Node? loss, int batchSize, AdamOptions? adam, double maxGradNorm, IEnumerable<Parameter>? trainable = null)
@@ -87,6 +87,13 @@ internal sealed class TrainedNetwork
 
         _optimizer.Step(_trainable, _gradients);
         return loss;
+    }
+
+    /// <summary>The factor on the base learning rate for the next steps (a schedule sets it; 1 by default).</summary>
+    public double LearningRateScale
+    {
+        get => _optimizer?.LearningRateScale ?? 1.0;
+        set => (_optimizer ?? throw new InvalidOperationException("This network has no optimiser.")).LearningRateScale = value;
     }
 
     /// <summary>target ← this (hard copy) when τ = 1, else target ← target + τ·(this − target) (Polyak averaging).</summary>
