@@ -33,6 +33,39 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void AdamLearningRateScaleActsAsAScaledLearningRate()
+    {
+        var (scaledPs, gs) = OneParameter(1f, 0.5f);
+        var (plainPs, _) = OneParameter(1f, 0.5f);
+        var scaled = new Adam(new AdamOptions(LearningRate: 0.01)) { LearningRateScale = 0.5 };
+        var plain = new Adam(new AdamOptions(LearningRate: 0.005));
+        for (int t = 0; t < 3; t++)
+        {
+            scaled.Step(scaledPs, gs);
+            plain.Step(plainPs, gs);
+        }
+
+        Assert.Equal(plainPs[0].Value.Span[0], scaledPs[0].Value.Span[0]); // 0.01 × 0.5 = 0.005 exactly
+        Assert.NotEqual(1f, scaledPs[0].Value.Span[0]);
+        scaled.LearningRateScale = 0;
+        float frozen = scaledPs[0].Value.Span[0];
+        scaled.Step(scaledPs, gs);
+        Assert.Equal(frozen, scaledPs[0].Value.Span[0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => scaled.LearningRateScale = -1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => scaled.LearningRateScale = double.NaN);
+    }
+
+    [Theory]
+    [InlineData(0, 0, 0.1, 1.0)]
+    [InlineData(500, 0, 0.1, 1.0)]
+    [InlineData(0, 100, 0.1, 1.0)]
+    [InlineData(50, 100, 0.1, 0.55)]
+    [InlineData(100, 100, 0.1, 0.1)]
+    [InlineData(1000, 100, 0.0, 0.0)]
+    public void AgentLearningRatesDecayLinearlyThenStay(long steps, int decaySteps, double final, double expected) =>
+        Assert.Equal(expected, Helmholtz.ActiveInference.Deep.DqnOptions.LearningRateScale(steps, decaySteps, final), 12);
+
+    [Fact]
     public void SgdPlainAndNesterovSteps()
     {
         // Plain: p = 1 − 0.1·0.5 = 0.95.
