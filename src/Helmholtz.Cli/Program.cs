@@ -64,6 +64,7 @@ internal static class Program
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifRunCommand>("run").WithDescription("Run an agent in the T-maze, grid world or bandit");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
                 aif.AddCommand<Commands.Control.ControlCommand>("control").WithDescription("Train a control agent (deep-aif, dqn, planner) on a control task; --seeds runs several in parallel processes");
+                aif.AddCommand<Commands.Control.ExploreCommand>("explore").WithDescription("Run the planner's exploration experiment: every objective with and without information gain over seeds, then its table and figure");
                 aif.AddCommand<Commands.Control.ExplorationCommand>("exploration").WithDescription("Figure and table of the planner's exploration experiment (coverage per objective, with and without information gain)");
             });
             config.AddBranch("pc", pc =>

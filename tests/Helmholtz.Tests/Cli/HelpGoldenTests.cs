@@ -20,6 +20,7 @@ public sealed class HelpGoldenTests
         "pc complete",
         "env rollout",
         "aif control",
+        "aif explore",
     };
 
     [Theory]

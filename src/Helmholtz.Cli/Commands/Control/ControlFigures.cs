@@ -96,16 +96,15 @@ internal static class ControlFigures
         Figures.Save(plot, basePath);
     }
 
-    /// <summary>The fraction of a 30 × 30 grid over the mountain car's state box that the run visited.</summary>
-    public static double CoverageFraction(IReadOnlyList<double> positions, IReadOnlyList<double> velocities)
+    /// <summary>The fraction of a <paramref name="cells"/> × <paramref name="cells"/> grid over the mountain car's state box (position [−1.2, 0.6] × velocity [−0.07, 0.07]) that the run visited.</summary>
+    public static double CoverageFraction(IReadOnlyList<double> positions, IReadOnlyList<double> velocities, int cells = 30)
     {
-        const int Cells = 30;
-        var seen = new bool[Cells * Cells];
+        var seen = new bool[cells * cells];
         for (int i = 0; i < positions.Count; i++)
         {
-            int px = Math.Clamp((int)((positions[i] + 1.2) / 1.8 * Cells), 0, Cells - 1);
-            int vy = Math.Clamp((int)((velocities[i] + 0.07) / 0.14 * Cells), 0, Cells - 1);
-            seen[(px * Cells) + vy] = true;
+            int px = Math.Clamp((int)((positions[i] + 1.2) / 1.8 * cells), 0, cells - 1);
+            int vy = Math.Clamp((int)((velocities[i] + 0.07) / 0.14 * cells), 0, cells - 1);
+            seen[(px * cells) + vy] = true;
         }
 
         return seen.Count(s => s) / (double)seen.Length;
