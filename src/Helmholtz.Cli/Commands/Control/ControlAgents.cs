@@ -139,6 +139,8 @@ internal static class ControlAgents
             GradientSteps = s.GradientSteps ?? d.GradientSteps,
             LearningRateDecaySteps = s.LearningRateDecay ?? d.LearningRateDecaySteps,
             FinalLearningRateFraction = s.LearningRateFinal ?? d.FinalLearningRateFraction,
+            InitialPrecision = s.PrecisionStart ?? d.InitialPrecision,
+            PrecisionAnnealSteps = s.PrecisionAnneal ?? d.PrecisionAnnealSteps,
         };
     }
 

@@ -104,6 +104,14 @@ internal sealed class ControlSettings : CommandSettings
     [Description("deep-aif: (initial) precision γ of σ(−γG) (default 5)")]
     public double? Precision { get; init; }
 
+    [CommandOption("--precision-start <GAMMA>")]
+    [Description("deep-aif: γ at the first step when --precision-anneal is set (default 5)")]
+    public double? PrecisionStart { get; init; }
+
+    [CommandOption("--precision-anneal <STEPS>")]
+    [Description("deep-aif: environment steps over which γ rises linearly from --precision-start to --precision (default 0: constant)")]
+    public int? PrecisionAnneal { get; init; }
+
     [CommandOption("--learn-precision")]
     [Description("deep-aif: learn ln γ on the policy's free energy")]
     public bool LearnPrecision { get; init; }

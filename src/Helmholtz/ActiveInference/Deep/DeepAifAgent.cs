@@ -35,6 +35,8 @@ public enum ActionSelection
 /// <param name="GradientSteps">Updates (minibatches) per training round.</param>
 /// <param name="LearningRateDecaySteps">Environment steps over which every learning rate falls linearly to <paramref name="FinalLearningRateFraction"/> of its start (0: constant).</param>
 /// <param name="FinalLearningRateFraction">The learning rates' fraction of their start at the end of the decay.</param>
+/// <param name="InitialPrecision">With <paramref name="PrecisionAnnealSteps"/> &gt; 0: γ at step 0, rising linearly to <paramref name="Precision"/>.</param>
+/// <param name="PrecisionAnnealSteps">Environment steps over which γ rises from <paramref name="InitialPrecision"/> to <paramref name="Precision"/> (0: γ = <paramref name="Precision"/> throughout).</param>
 /// <param name="HuberDelta">δ of the Huber loss of the EFE regression; ∞ gives ½(error)².</param>
 /// <param name="MaxGradNorm">Global gradient-norm clip per network (0 or ∞: none).</param>
 /// <param name="Selection">How actions are chosen from q(a|s).</param>
@@ -60,7 +62,9 @@ public sealed record DeepAifOptions(
     int TrainEvery = 1,
     int GradientSteps = 1,
     int LearningRateDecaySteps = 0,
-    double FinalLearningRateFraction = 0.1)
+    double FinalLearningRateFraction = 0.1,
+    double InitialPrecision = 5.0,
+    int PrecisionAnnealSteps = 0)
 {
     /// <summary>The policy/value hidden widths, [128, 128] when not given.</summary>
     public IReadOnlyList<int> Hidden => HiddenSizes ?? [128, 128];
@@ -84,6 +88,9 @@ public sealed record DeepAifOptions(
         DqnOptions.Check(TrainEvery > 0, "TrainEvery", "> 0");
         DqnOptions.Check(GradientSteps > 0, "GradientSteps", "> 0");
         DqnOptions.Check(LearningRateDecaySteps >= 0, "LearningRateDecaySteps", "≥ 0");
+        DqnOptions.Check(InitialPrecision > 0 && !double.IsInfinity(InitialPrecision), "InitialPrecision", "positive and finite");
+        DqnOptions.Check(PrecisionAnnealSteps >= 0, "PrecisionAnnealSteps", "≥ 0");
+        DqnOptions.Check(PrecisionAnnealSteps == 0 || !LearnPrecision, "PrecisionAnnealSteps", "0 when the precision is learned");
         DqnOptions.Check(FinalLearningRateFraction is >= 0 and <= 1, "FinalLearningRateFraction", "in [0, 1]");
         DqnOptions.Check(HuberDelta > 0, "HuberDelta", "> 0");
         DqnOptions.Check(MaxGradNorm >= 0, "MaxGradNorm", "≥ 0");
@@ -155,7 +162,7 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
         _valueTarget = new TrainedNetwork(vt.Graph, vt.Input, vt.Output, null, n, null, 0);
         _value.UpdateTarget(_valueTarget, 1.0);
 
-        var p = ControlNetworks.Policy(observationSize, actions, options.Hidden, Activation.Relu, options.Precision, options.EntropyWeight, rng);
+        var p = ControlNetworks.Policy(observationSize, actions, options.Hidden, Activation.Relu, ScheduledPrecision(options, 0), options.EntropyWeight, rng);
         _logPrecision = p.Graph.ParameterOf(p.LogPrecision);
         var trainable = p.Graph.Parameters.Where(q => options.LearnPrecision || q != _logPrecision);
         _policy = new TrainedNetwork(p.Graph, p.Input, p.Logits, p.Loss, n, new AdamOptions(LearningRate: options.PolicyLearningRate), options.MaxGradNorm, trainable);
@@ -263,6 +270,11 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
         if (_steps >= _options.WarmupSteps && _buffer.Count >= _options.BatchSize && _steps % _options.TrainEvery == 0)
         {
             double scale = DqnOptions.LearningRateScale(_steps, _options.LearningRateDecaySteps, _options.FinalLearningRateFraction);
+            if (_options.PrecisionAnnealSteps > 0)
+            {
+                _logPrecision.Value.Span[0] = (float)Math.Log(ScheduledPrecision(_options, _steps));
+            }
+
             _value.LearningRateScale = _policy.LearningRateScale = _transition.LearningRateScale = scale;
             for (int k = 0; k < _options.GradientSteps; k++)
             {
@@ -367,6 +379,19 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
         }
 
         _lossCount++;
+    }
+
+    /// <summary>γ after <paramref name="steps"/> environment steps: linear from the initial to the final precision over the annealing steps, then constant.</summary>
+    public static double ScheduledPrecision(DeepAifOptions options, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.PrecisionAnnealSteps == 0)
+        {
+            return options.Precision;
+        }
+
+        double f = Math.Min(1.0, (double)steps / options.PrecisionAnnealSteps);
+        return options.InitialPrecision + (f * (options.Precision - options.InitialPrecision));
     }
 
     /// <summary>The one-step bootstrapped expected free energy of a transition.</summary>

@@ -123,6 +123,24 @@ public sealed class AgentLearningTests
     }
 
     [Fact]
+    public void PrecisionRisesLinearlyDuringItsAnnealingThenStays()
+    {
+        var annealed = new DeepAifOptions(Precision: 100, InitialPrecision: 4, PrecisionAnnealSteps: 1000);
+        Assert.Equal(4, DeepAifAgent.ScheduledPrecision(annealed, 0), 12);
+        Assert.Equal(52, DeepAifAgent.ScheduledPrecision(annealed, 500), 12);
+        Assert.Equal(100, DeepAifAgent.ScheduledPrecision(annealed, 1000), 12);
+        Assert.Equal(100, DeepAifAgent.ScheduledPrecision(annealed, 50_000), 12);
+        Assert.Equal(7, DeepAifAgent.ScheduledPrecision(new DeepAifOptions(Precision: 7), 123), 12);
+
+        // The agent starts at the initial precision, and learning the precision excludes a schedule.
+        var env = new TwoStateTask();
+        var agent = new DeepAifAgent(env, annealed with { HiddenSizes = [8], TransitionHiddenSizes = [8] }, new Rng(1));
+        Assert.Equal(4, agent.Precision, 5);
+        var ex = Assert.Throws<ArgumentException>(() => (annealed with { LearnPrecision = true }).Validate());
+        Assert.Contains("PrecisionAnnealSteps", ex.Message);
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameEpisodes()
     {
         double[] Run()
