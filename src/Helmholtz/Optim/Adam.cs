@@ -1,3 +1,4 @@
+using System.Numerics;
 using Helmholtz.Graphs;
 using Tensor = Helmholtz.Tensors.Tensor;
 
@@ -93,7 +94,8 @@ public sealed class Adam : IOptimizer
             _steps[parameter.Name] = t;
             double c1 = 1 - Math.Pow(Options.Beta1, t), c2 = 1 - Math.Pow(Options.Beta2, t);
             float stepSize = (float)(lr / c1), c2Sqrt = (float)Math.Sqrt(c2), decay = (float)(1 - (lr * Options.WeightDecay));
-            for (int i = 0; i < p.Length; i++)
+            int i = Update(p, g, m, v, decoupled, decay, wd, oneMinusB1, b2, oneMinusB2, stepSize, c2Sqrt, eps);
+            for (; i < p.Length; i++)
             {
                 float gi = g[i];
                 if (decoupled)
@@ -110,6 +112,44 @@ public sealed class Adam : IOptimizer
                 p[i] -= stepSize * (m[i] / ((MathF.Sqrt(v[i]) / c2Sqrt) + eps));
             }
         }
+    }
+
+    /// <summary>The update below, a vector at a time, with the same operations in the same order (so the same roundings); returns where the scalar tail starts.</summary>
+    private static int Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, bool decoupled, float decay, float wd,
+        float oneMinusB1, float b2, float oneMinusB2, float stepSize, float c2Sqrt, float eps)
+    {
+        if (!Vector.IsHardwareAccelerated)
+        {
+            return 0;
+        }
+
+        int w = Vector<float>.Count, i = 0;
+        Vector<float> vDecay = new(decay), vWd = new(wd), vB1 = new(oneMinusB1), vB2 = new(b2), vOneMinusB2 = new(oneMinusB2),
+            vStep = new(stepSize), vC2 = new(c2Sqrt), vEps = new(eps);
+        for (; i <= p.Length - w; i += w)
+        {
+            var pi = new Vector<float>(p.Slice(i, w));
+            var gi = new Vector<float>(g.Slice(i, w));
+            if (decoupled)
+            {
+                pi *= vDecay;
+            }
+            else
+            {
+                gi += vWd * pi;
+            }
+
+            var mi = new Vector<float>(m.Slice(i, w));
+            mi += vB1 * (gi - mi);
+            var vi = new Vector<float>(v.Slice(i, w));
+            vi = (vB2 * vi) + (vOneMinusB2 * gi * gi);
+            pi -= vStep * (mi / ((Vector.SquareRoot(vi) / vC2) + vEps));
+            pi.CopyTo(p.Slice(i, w));
+            mi.CopyTo(m.Slice(i, w));
+            vi.CopyTo(v.Slice(i, w));
+        }
+
+        return i;
     }
 
     /// <inheritdoc />

@@ -56,6 +56,53 @@ public sealed class OptimizerTests
     }
 
     [Theory]
+    [InlineData(0.0, false)]
+    [InlineData(0.01, false)]
+    [InlineData(0.01, true)]
+    public void AdamVectorUpdateMatchesTheScalarFormulaBitForBit(double weightDecay, bool decoupled)
+    {
+        const int n = 37; // whole vectors and a scalar tail
+        var rng = new Rng(5);
+        var b = new GraphBuilder();
+        var w = new Tensor(n);
+        rng.FillGaussian(w.Span);
+        b.Parameter("w", w);
+        var ps = b.Build().Parameters.ToArray();
+        var g = new Tensor(n);
+        var options = new AdamOptions(LearningRate: 0.003, WeightDecay: weightDecay, DecoupledWeightDecay: decoupled);
+        var adam = new Adam(options);
+        float[] p = w.ReadOnlySpan.ToArray(), m = new float[n], v = new float[n];
+        for (int t = 1; t <= 4; t++)
+        {
+            rng.FillGaussian(g.Span);
+            adam.Step(ps, [g]);
+            // The scalar reference: the formula of the class remarks, float32, operations in this order.
+            double c1 = 1 - Math.Pow(options.Beta1, t), c2 = 1 - Math.Pow(options.Beta2, t);
+            float step = (float)(options.LearningRate / c1), c2Sqrt = (float)Math.Sqrt(c2), decay = (float)(1 - (options.LearningRate * weightDecay));
+            for (int i = 0; i < n; i++)
+            {
+                float gi = g.Span[i];
+                if (decoupled)
+                {
+                    p[i] *= decay;
+                }
+                else
+                {
+                    gi += (float)weightDecay * p[i];
+                }
+
+                m[i] += (float)(1 - options.Beta1) * (gi - m[i]);
+                v[i] = ((float)options.Beta2 * v[i]) + ((float)(1 - options.Beta2) * gi * gi);
+                p[i] -= step * (m[i] / ((MathF.Sqrt(v[i]) / c2Sqrt) + (float)options.Epsilon));
+            }
+        }
+
+        Assert.Equal(p, ps[0].Value.ReadOnlySpan.ToArray());
+        Assert.Equal(m, adam.State()["w.exp_avg"].ReadOnlySpan.ToArray());
+        Assert.Equal(v, adam.State()["w.exp_avg_sq"].ReadOnlySpan.ToArray());
+    }
+
+    [Theory]
     [InlineData(0, 0, 0.1, 1.0)]
     [InlineData(500, 0, 0.1, 1.0)]
     [InlineData(0, 100, 0.1, 1.0)]
