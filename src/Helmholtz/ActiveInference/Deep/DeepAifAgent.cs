@@ -15,7 +15,7 @@ public enum ActionSelection
     Greedy,
 }
 
-/// <summary>Options of <see cref="DeepAifAgent"/>; the defaults suit CartPole-v1.</summary>
+/// <summary>Options of <see cref="DeepAifAgent"/>. CartPole-v1 is solved (5/5 seeds) with these defaults plus γ rising from 5 to 100 over 30 000 steps, a 200 000 buffer and the learning rates decayed to 5 % over 100 000 steps (docs/deep-active-inference.md).</summary>
 /// <param name="HiddenSizes">Hidden widths of the policy and EFE-value networks (ReLU).</param>
 /// <param name="TransitionHiddenSizes">Hidden widths of the transition model (ReLU).</param>
 /// <param name="ValueLearningRate">Adam's learning rate for the EFE-value network G_φ.</param>

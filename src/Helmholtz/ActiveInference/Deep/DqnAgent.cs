@@ -5,7 +5,7 @@ using Helmholtz.Tensors;
 
 namespace Helmholtz.ActiveInference.Deep;
 
-/// <summary>Options of <see cref="DqnAgent"/>; the defaults suit CartPole-v1.</summary>
+/// <summary>Options of <see cref="DqnAgent"/>. CartPole-v1 is solved (5/5 seeds) with these defaults plus a 200 000 buffer and the learning rate decayed to 5 % over 100 000 steps (docs/deep-active-inference.md).</summary>
 /// <param name="HiddenSizes">Hidden widths of the Q-network (ReLU).</param>
 /// <param name="LearningRate">Adam's learning rate.</param>
 /// <param name="Discount">γ of the TD target.</param>
