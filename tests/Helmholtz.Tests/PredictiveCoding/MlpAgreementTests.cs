@@ -160,28 +160,22 @@ public sealed class PcEngineTests
         var sgd = new TestSgd(0.01f);
         trainer.TrainStep(sgd); // first calls size the ops' scratch buffers
 
-        // The least over three rounds: a one-off allocation by the runtime on this thread (type loading, a tier-up while
-        // the whole suite runs in parallel) is not the trainer's; an allocation per step shows in every round.
-        long trainerBytes = long.MaxValue;
-        for (int round = 0; round < 3; round++)
+        long trainerBytes = Allocations.Least(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 3; i++)
             {
                 trainer.TrainStep(sgd);
             }
-
-            trainerBytes = Math.Min(trainerBytes, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
+        });
 
         // The graph core's Executor.Forward enumerates an IReadOnlyList (a boxed enumerator, 32 B); PC adds nothing to it.
-        long start = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++)
+        long forwardBytes = Allocations.Least(() =>
         {
-            trainer.Executor.Forward();
-        }
-
-        long forwardBytes = GC.GetAllocatedBytesForCurrentThread() - start;
+            for (int i = 0; i < 3; i++)
+            {
+                trainer.Executor.Forward();
+            }
+        });
         Assert.Equal(forwardBytes, trainerBytes);
     }
 
