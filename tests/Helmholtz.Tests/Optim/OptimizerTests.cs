@@ -110,7 +110,7 @@ public sealed class OptimizerTests
     [InlineData(100, 100, 0.1, 0.1)]
     [InlineData(1000, 100, 0.0, 0.0)]
     public void AgentLearningRatesDecayLinearlyThenStay(long steps, int decaySteps, double final, double expected) =>
-        Assert.Equal(expected, Helmholtz.ActiveInference.Deep.DqnOptions.LearningRateScale(steps, decaySteps, final), 12);
+        Assert.Equal(expected, Helmholtz.ActiveInference.Deep.TrainedNetwork.LearningRateScaleAt(steps, decaySteps, final), 12);
 
     [Fact]
     public void SgdPlainAndNesterovSteps()

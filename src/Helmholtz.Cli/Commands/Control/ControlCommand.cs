@@ -109,12 +109,7 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
 
             if (mountainCar)
             {
-                int size = environment.StateSize;
-                for (int i = 0; i + 1 < r.States.Length; i += size)
-                {
-                    positions.Add(r.States[i]);
-                    velocities.Add(r.States[i + 1]);
-                }
+                ControlFigures.CollectStates(r, environment.StateSize, positions, velocities);
             }
 
             if (diagnosticNames is null)

@@ -96,6 +96,16 @@ internal static class ControlFigures
         Figures.Save(plot, basePath);
     }
 
+    /// <summary>Appends the (position, velocity) of every state of a mountain car episode (its first two state components).</summary>
+    public static void CollectStates(ActiveInference.Deep.EpisodeResult episode, int stateSize, List<double> positions, List<double> velocities)
+    {
+        for (int i = 0; i + 1 < episode.States.Length; i += stateSize)
+        {
+            positions.Add(episode.States[i]);
+            velocities.Add(episode.States[i + 1]);
+        }
+    }
+
     /// <summary>The fraction of a <paramref name="cells"/> × <paramref name="cells"/> grid over the mountain car's state box (position [−1.2, 0.6] × velocity [−0.07, 0.07]) that the run visited.</summary>
     public static double CoverageFraction(IReadOnlyList<double> positions, IReadOnlyList<double> velocities, int cells = 30)
     {

@@ -139,12 +139,7 @@ internal sealed class ExploreCommand : HelmholtzCommand<ExploreSettings>
     private static (ExplorationCommand.Row Row, double SeedEpisodeCoverage) RunOne(ExploreSettings s, string objective, bool withInfoGain, ulong seed, CancellationToken ct)
     {
         var env = EnvironmentCatalog.Create(s.Env);
-        var defaults = PlannerOptions.Preset("cpu");
-        var options = defaults with
-        {
-            Objective = defaults.Objective with { Kind = Objective.Parse(objective), IncludeInfoGain = withInfoGain },
-            Threads = 1,
-        };
+        var options = ControlAgents.PlannerOptionsOf(new ControlSettings { Env = s.Env, Agent = "planner", NoInfoGain = !withInfoGain }, objective) with { Threads = 1 };
         var agent = new PlanningAgent(env, options, seed);
         var rng = new Rng(seed + 1000);
         var positions = new List<double>();
@@ -157,12 +152,7 @@ internal sealed class ExploreCommand : HelmholtzCommand<ExploreSettings>
             int episode = agent.EpisodeNumber(run);
             if (episode <= 1)
             {
-                for (int i = 0; i + 1 < result.States.Length; i += env.StateSize)
-                {
-                    positions.Add(result.States[i]);
-                    velocities.Add(result.States[i + 1]);
-                }
-
+                ControlFigures.CollectStates(result, env.StateSize, positions, velocities);
                 if (episode == 0)
                 {
                     seedEpisodeCoverage = ControlFigures.CoverageFraction(positions, velocities, s.Grid);

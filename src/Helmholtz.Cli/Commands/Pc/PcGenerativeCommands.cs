@@ -282,7 +282,11 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
         {
             cancellationToken.ThrowIfCancellationRequested();
             data.Test.Images.ReadOnlySpan.Slice(start * p, Batch * p).CopyTo(images.Span);
-            FillMask();
+            if (start == 0 || settings.Mask == "random")
+            {
+                FillMask(); // a half mask is the same for every batch; random halves are drawn per image
+            }
+
             var completed = model.Complete(images, mask);
             for (int i = 0; i < images.Length; i++)
             {

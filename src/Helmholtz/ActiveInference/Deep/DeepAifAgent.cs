@@ -269,7 +269,7 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
         _steps++;
         if (_steps >= _options.WarmupSteps && _buffer.Count >= _options.BatchSize && _steps % _options.TrainEvery == 0)
         {
-            double scale = DqnOptions.LearningRateScale(_steps, _options.LearningRateDecaySteps, _options.FinalLearningRateFraction);
+            double scale = TrainedNetwork.LearningRateScaleAt(_steps, _options.LearningRateDecaySteps, _options.FinalLearningRateFraction);
             if (_options.PrecisionAnnealSteps > 0)
             {
                 _logPrecision.Value.Span[0] = (float)Math.Log(ScheduledPrecision(_options, _steps));
@@ -369,14 +369,7 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
 
         // 4. Target network.
         _updates++;
-        if (_options.TargetTau < 1)
-        {
-            _value.UpdateTarget(_valueTarget, _options.TargetTau);
-        }
-        else if (_updates % _options.TargetUpdateInterval == 0)
-        {
-            _value.UpdateTarget(_valueTarget, 1.0);
-        }
+        _value.FollowTarget(_valueTarget, _options.TargetTau, _options.TargetUpdateInterval, _updates);
 
         _lossCount++;
     }

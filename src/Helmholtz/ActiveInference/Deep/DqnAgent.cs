@@ -68,10 +68,6 @@ public sealed record DqnOptions(
         Check(FinalLearningRateFraction is >= 0 and <= 1, "FinalLearningRateFraction", "in [0, 1]");
     }
 
-    /// <summary>The factor on the learning rates after <paramref name="steps"/> environment steps (linear decay, then constant).</summary>
-    internal static double LearningRateScale(long steps, int decaySteps, double finalFraction) =>
-        decaySteps == 0 ? 1.0 : Math.Max(finalFraction, 1.0 - ((1.0 - finalFraction) * steps / decaySteps));
-
     internal static void Check(bool ok, string name, string rule)
     {
         if (!ok)
@@ -178,7 +174,7 @@ public sealed class DqnAgent : IControlAgent, IStepLearner
         _steps++;
         if (_steps >= _options.WarmupSteps && _buffer.Count >= _options.BatchSize && _steps % _options.TrainEvery == 0)
         {
-            _online.LearningRateScale = DqnOptions.LearningRateScale(_steps, _options.LearningRateDecaySteps, _options.FinalLearningRateFraction);
+            _online.LearningRateScale = TrainedNetwork.LearningRateScaleAt(_steps, _options.LearningRateDecaySteps, _options.FinalLearningRateFraction);
             for (int k = 0; k < _options.GradientSteps; k++)
             {
                 _lossSum += Update(rng);
@@ -230,14 +226,7 @@ public sealed class DqnAgent : IControlAgent, IStepLearner
 
         float loss = _online.TrainStep();
         _updates++;
-        if (_options.TargetTau < 1)
-        {
-            _online.UpdateTarget(_target, _options.TargetTau);
-        }
-        else if (_updates % _options.TargetUpdateInterval == 0)
-        {
-            _online.UpdateTarget(_target, 1.0);
-        }
+        _online.FollowTarget(_target, _options.TargetTau, _options.TargetUpdateInterval, _updates);
 
         return loss;
     }

@@ -89,6 +89,10 @@ internal sealed class TrainedNetwork
         return loss;
     }
 
+    /// <summary>The agents' learning-rate schedule: the factor after <paramref name="steps"/> environment steps (linear decay to <paramref name="finalFraction"/> over <paramref name="decaySteps"/>, then constant; 0 steps: 1).</summary>
+    internal static double LearningRateScaleAt(long steps, int decaySteps, double finalFraction) =>
+        decaySteps == 0 ? 1.0 : Math.Max(finalFraction, 1.0 - ((1.0 - finalFraction) * steps / decaySteps));
+
     /// <summary>The factor on the base learning rate for the next steps (a schedule sets it; 1 by default).</summary>
     public double LearningRateScale
     {
@@ -111,6 +115,19 @@ internal sealed class TrainedNetwork
             {
                 TensorPrimitives.Lerp(theirs[i].Value.ReadOnlySpan, mine[i].Value.ReadOnlySpan, (float)tau, theirs[i].Value.Span);
             }
+        }
+    }
+
+    /// <summary>The target schedule after update number <paramref name="updates"/>: Polyak averaging at τ &lt; 1, else a hard copy every <paramref name="interval"/> updates.</summary>
+    public void FollowTarget(TrainedNetwork target, double tau, int interval, long updates)
+    {
+        if (tau < 1)
+        {
+            UpdateTarget(target, tau);
+        }
+        else if (updates % interval == 0)
+        {
+            UpdateTarget(target, 1.0);
         }
     }
 }
