@@ -15,6 +15,12 @@ pmbrl/envs/envs/mountain_car.py, with max_episode_len = 500 from pmbrl/configs.p
 Each step records the observation (float32 values, written as exact doubles), reward, terminated, truncated and
 the internal float64 state after the step ("states"), so tests can check single transitions as well as whole runs.
 
+Cases named "out-of-box-*" apply continuous actions outside the action space, which Gymnasium 1.x accepts and clips
+inside step (MountainCarContinuous: min(max(a, -1), 1) for the force, the action cost on the unclipped a; Pendulum:
+np.clip(u, -2, 2) for both cost and dynamics). They are drawn from a generator of their own, after every other case,
+so the earlier cases' numbers do not change. action-bounds.json records, for the discrete tasks, which out-of-space
+actions Gymnasium rejects (the exception its step raises) and which it accepts.
+
 Output: one JSON file per environment in --out (default tests/Helmholtz.Tests/TestData/gymnasium).
 Only this script and its numbers are committed; Gymnasium's code is not.
 """
@@ -140,6 +146,14 @@ def main():
     def mcc_pump(s):
         return [1.0] if s[1] >= 0 else [-1.0]
 
+    def mcc_pump_beyond_box(s):
+        return [2.5] if s[1] >= 0 else [-2.5]
+
+    # Out-of-box continuous actions (Gymnasium clips them): a generator of their own, so the cases above keep their
+    # numbers. Uniform draws well beyond the box, then exact edge and extreme float32 values.
+    oob = np.random.default_rng(20261205)
+    extremes = [1.0000001, -1.0000001, 2.0000002, -2.0000002, 1e6, -1e30, 3.4e38, -3.4e38, 0.0]
+
     env_cases = {
         "cartpole": ("CartPole-v1", [
             ("alternating", [0.01, -0.02, 0.03, -0.04], [i % 2 for i in range(40)], None),
@@ -169,12 +183,16 @@ def main():
              pump_discrete(gym, "MountainCarContinuous-v0", [-0.5, 0.0], mcc_pump, 999), None),
             ("random", [-0.45, 0.01], f32(rng.uniform(-1, 1, 80)), None),
             ("idle-until-time-limit", [-0.5, 0.0], f32([0.0] * 1000), None),
+            ("out-of-box-random", [-0.45, 0.01], f32(list(oob.uniform(-4, 4, 80)) + extremes), None),
+            ("out-of-box-pumped-to-goal", [-0.5, 0.0],
+             pump_discrete(gym, "MountainCarContinuous-v0", [-0.5, 0.0], mcc_pump_beyond_box, 999), None),
         ]),
         "pendulum": ("Pendulum-v1", [
             ("random-until-time-limit", [2.5, -0.5], f32(rng.uniform(-2, 2, 205)), None),
             ("speed-clip", [3.5, 7.9], f32([2.0] * 10), None),
             ("negative-angle", [-7.0, -1.0], f32(rng.uniform(-2, 2, 20)), None),
             ("upright", [0.0, 0.0], f32([0.5] * 5), None),
+            ("out-of-box-random", [2.5, -0.5], f32(list(oob.uniform(-8, 8, 80)) + extremes), None),
         ]),
     }
 
@@ -197,12 +215,40 @@ def main():
         ("pumped-to-goal", [-0.5, 0.0], pump_discrete(gym, "MountainCarContinuous-v0", [-0.5, 0.0], mcc_pump, 500)),
         ("idle-until-time-limit", [-0.5, 0.0], f32([0.0] * 510)),
         ("random", [-0.45, 0.01], f32(rng.uniform(-1, 1, 60))),
+        ("out-of-box-random", [-0.45, 0.01], f32(list(oob.uniform(-4, 4, 60)) + extremes)),
     ]:
         record = {"name": case_name, "state": state, "actions": actions}
         record.update(sparse_mountain_car_rollout(state, actions))
         sparse_cases.append(record)
     write(args.out, "sparse-mountaincar", {**meta, "env_id": "SparseMountainCar (Tschantz et al. 2020), NumPy transcription"},
           sparse_cases)
+
+    bounds = {}
+    for name, env_id, state, actions in [
+        ("cartpole", "CartPole-v1", [0.0, 0.0, 0.0, 0.0], [-1, 2, 3]),
+        ("mountaincar", "MountainCar-v0", [-0.5, 0.0], [-1, 3, 4]),
+        ("acrobot", "Acrobot-v1", [0.0, 0.0, 0.0, 0.0], [-3, -1, 3, 4]),
+    ]:
+        bounds[name] = {"env_id": env_id, "actions": [probe_discrete(gym, env_id, state, a) for a in actions]}
+    path = os.path.join(args.out, "action-bounds.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"meta": meta, "discrete": bounds}, f, separators=(",", ":"))
+        f.write("\n")
+    print(path, bounds)
+
+
+def probe_discrete(gym, env_id, state, action):
+    """Steps a discrete task once with an out-of-space action: what Gymnasium's step raises, or that it accepted it."""
+    env = gym.make(env_id)
+    env.reset(seed=0)
+    env.unwrapped.state = np.array(state, dtype=np.float64)
+    try:
+        env.step(action)
+        outcome = {"action": action, "accepted": True, "raises": None}
+    except Exception as e:  # noqa: BLE001 - the exception type is the finding
+        outcome = {"action": action, "accepted": False, "raises": type(e).__name__}
+    env.close()
+    return outcome
 
 
 def write(out_dir, name, meta, cases):

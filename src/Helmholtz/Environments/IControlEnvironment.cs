@@ -30,8 +30,11 @@ public sealed record Transition(float[] Observation, double Reward, bool Termina
 /// <see cref="SetState"/> set the step count to 0; each step adds one and reports <c>truncated</c> once the count
 /// reaches <see cref="MaxEpisodeSteps"/>. Terminated and truncated can both be true on the same step.</para>
 /// <para>Stepping before a reset, or after a step that ended the episode, throws <see cref="InvalidOperationException"/>
-/// (Gymnasium only warns there and its results are undefined). An action outside <see cref="ActionSpace"/> throws
-/// <see cref="ArgumentException"/> naming the action and the space.</para>
+/// (Gymnasium only warns there and its results are undefined). A discrete action outside <see cref="ActionSpace"/>, and a
+/// box action of the wrong length or with a non-finite element, throws <see cref="ArgumentException"/> naming the action
+/// and the space; a finite box action outside the box is clipped where Gymnasium clips it (or throws under
+/// <c>ControlEnvironmentOptions.StrictActions</c>). A step that overflows from an extreme finite state throws
+/// <c>EnvironmentOverflowException</c>.</para>
 /// <para>Not thread-safe: use one instance per thread.</para>
 /// </remarks>
 public interface IControlEnvironment

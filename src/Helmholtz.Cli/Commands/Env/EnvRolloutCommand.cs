@@ -25,6 +25,10 @@ internal sealed class EnvRolloutSettings : CommandSettings
     [Description("JSON array of actions: integers for discrete tasks; numbers or one-element arrays for continuous ones.")]
     public string? Actions { get; set; }
 
+    [CommandOption("--strict-actions")]
+    [Description("Reject continuous actions outside the action space instead of clipping them as Gymnasium does (discrete actions outside it are always rejected).")]
+    public bool StrictActions { get; set; }
+
     [CommandOption("--json")]
     [Description("Print one JSON object {observations, rewards, terminated, truncated} instead of a table.")]
     public bool Json { get; set; }
@@ -67,7 +71,7 @@ internal sealed class EnvRolloutCommand : HelmholtzCommand<EnvRolloutSettings>
 
     protected override int Run(EnvRolloutSettings settings, CancellationToken cancellationToken)
     {
-        var rollout = Rollout(settings.Env!, settings.State!, settings.Actions!, cancellationToken);
+        var rollout = Rollout(settings.Env!, settings.State!, settings.Actions!, settings.StrictActions, cancellationToken);
         var stdout = _stdout ?? Console.Out;
         if (settings.Json)
         {
@@ -82,12 +86,13 @@ internal sealed class EnvRolloutCommand : HelmholtzCommand<EnvRolloutSettings>
     }
 
     /// <summary>Parses the inputs, checks every action against the space, and runs the steps.</summary>
-    internal static EnvRollout Rollout(string envName, string stateJson, string actionsJson, CancellationToken cancellationToken = default)
+    internal static EnvRollout Rollout(
+        string envName, string stateJson, string actionsJson, bool strictActions = false, CancellationToken cancellationToken = default)
     {
         IControlEnvironment env;
         try
         {
-            env = EnvironmentCatalog.Create(envName.Trim());
+            env = EnvironmentCatalog.Create(envName.Trim(), new ControlEnvironmentOptions { StrictActions = strictActions });
         }
         catch (ArgumentException ex) when (ex.ParamName is not null)
         {
@@ -96,7 +101,7 @@ internal sealed class EnvRolloutCommand : HelmholtzCommand<EnvRolloutSettings>
         }
 
         double[] state = ParseState(env, stateJson);
-        float[][] actions = ParseActions(env, actionsJson);
+        float[][] actions = ParseActions(env, actionsJson, strictActions);
 
         var observations = new List<float[]>();
         var rewards = new List<double>();
@@ -107,7 +112,16 @@ internal sealed class EnvRolloutCommand : HelmholtzCommand<EnvRolloutSettings>
         foreach (var action in actions)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var r = env.ActionSpace is DiscreteSpace ? env.Step((int)action[0], observation) : env.Step(action, observation);
+            StepResult r;
+            try
+            {
+                r = env.ActionSpace is DiscreteSpace ? env.Step((int)action[0], observation) : env.Step(action, observation);
+            }
+            catch (EnvironmentOverflowException ex)
+            {
+                throw new ArgumentException($"--state {Shorten(stateJson)}: {ex.Message}", ex);
+            }
+
             observations.Add((float[])observation.Clone());
             rewards.Add(r.Reward);
             terminated.Add(r.Terminated);
@@ -132,10 +146,18 @@ internal sealed class EnvRolloutCommand : HelmholtzCommand<EnvRolloutSettings>
                 $"--state for {env.Name} must be a JSON array of {env.StateSize} numbers ({StateLayout(env.Name)}); got {Shorten(json)}.");
         }
 
-        return root.EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        double[] state = root.EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        int overflow = Array.FindIndex(state, v => !double.IsFinite(v));
+        if (overflow >= 0)
+        {
+            throw new ArgumentException(
+                $"--state[{overflow}]: {root[overflow].GetRawText()} is beyond the float64 range (±1.8e308); every element must be finite.");
+        }
+
+        return state;
     }
 
-    private static float[][] ParseActions(IControlEnvironment env, string json)
+    private static float[][] ParseActions(IControlEnvironment env, string json, bool strictActions)
     {
         using var doc = ParseJson("--actions", json);
         var root = doc.RootElement;
@@ -155,16 +177,24 @@ internal sealed class EnvRolloutCommand : HelmholtzCommand<EnvRolloutSettings>
                     element.EnumerateArray().Select(e => (float)e.GetDouble()).ToArray(),
                 _ => null,
             };
-            bool inside = action is not null && env.ActionSpace switch
-            {
-                DiscreteSpace d => action.Length == 1 && action[0] == MathF.Round(action[0]) && action[0] >= 0 && action[0] < d.N,
-                BoxSpace b => b.Contains(action),
-                _ => false,
-            };
-            if (!inside)
+            if (action is not null && env.ActionSpace is BoxSpace && action.Any(v => !float.IsFinite(v)))
             {
                 throw new ArgumentException(
-                    $"--actions[{index}]: action {element.GetRawText()} is outside the {env.Name} action space {env.ActionSpace}.");
+                    $"--actions[{index}]: action {element.GetRawText()} is beyond the float32 range (±3.4e38) of the {env.Name} action space {env.ActionSpace}.");
+            }
+
+            // Gymnasium clips a continuous action into its box (the environment does that); --strict-actions rejects it.
+            bool accepted = action is not null && env.ActionSpace switch
+            {
+                DiscreteSpace d => action.Length == 1 && action[0] == MathF.Round(action[0]) && action[0] >= 0 && action[0] < d.N,
+                BoxSpace b => strictActions ? b.Contains(action) : action.Length == b.Size,
+                _ => false,
+            };
+            if (!accepted)
+            {
+                throw new ArgumentException(
+                    $"--actions[{index}]: action {element.GetRawText()} is outside the {env.Name} action space {env.ActionSpace}"
+                    + (strictActions && env.ActionSpace is BoxSpace ? " (--strict-actions)." : "."));
             }
 
             actions[index++] = action!;

@@ -100,8 +100,8 @@ public sealed class Acrobot : ControlEnvironment
             s[i] = y[i] + (Dt / 6.0 * (k1[i] + (2 * k2[i]) + (2 * k3[i]) + k4[i]));
         }
 
-        s[0] = Wrap(s[0], -Math.PI, Math.PI);
-        s[1] = Wrap(s[1], -Math.PI, Math.PI);
+        s[0] = WrapAngle(s[0]);
+        s[1] = WrapAngle(s[1]);
         s[2] = Math.Min(Math.Max(s[2], -MaxVel1), MaxVel1);
         s[3] = Math.Min(Math.Max(s[3], -MaxVel2), MaxVel2);
         terminated = -Math.Cos(s[0]) - Math.Cos(s[1] + s[0]) > 1.0;
@@ -132,20 +132,34 @@ public sealed class Acrobot : ControlEnvironment
         ds[3] = ddtheta2;
     }
 
-    /// <summary>Adds or subtracts whole periods M − m until m ≤ x ≤ M (Gymnasium's <c>wrap</c>).</summary>
-    private static double Wrap(double x, double m, double max)
+    /// <summary>Maps an angle into [−π, π] by whole periods 2π (Gymnasium's <c>wrap(x, −π, π)</c>), in constant time.</summary>
+    /// <remarks>
+    /// Gymnasium subtracts (or adds) 2π in a loop, which takes time proportional to |x| and never ends once 2π is below
+    /// half an ulp of x (|x| ≳ 1e16) or x is infinite. The remainder here is exact (IEEE fmod, then one exact ±2π by
+    /// Sterbenz's lemma), so it is the exact x − k·2π. Every subtraction of the loop is exact too while |x| &lt; 64 + 2π
+    /// (2π is a multiple of 2⁻⁴⁷, and so is every double in [8, 64)), so both give the same double there — which
+    /// covers every state the dynamics reach from the observation box; beyond it the loop's own roundings add up and
+    /// this gives the exact angle instead. Zero keeps the loop's sign (+0 unless x is −0); non-finite x gives NaN.
+    /// </remarks>
+    internal static double WrapAngle(double x)
     {
-        double diff = max - m;
-        while (x > max)
+        const double period = 2 * Math.PI;
+        double r = x % period;
+        if (r == 0)
         {
-            x -= diff;
+            // fmod keeps x's sign (−2π gives −0); the loop's last addition gives +0. Only x = −0 itself stays −0.
+            return x == 0 ? x : 0.0;
         }
 
-        while (x < m)
+        if (r > Math.PI)
         {
-            x += diff;
+            r -= period;
+        }
+        else if (r < -Math.PI)
+        {
+            r += period;
         }
 
-        return x;
+        return r;
     }
 }

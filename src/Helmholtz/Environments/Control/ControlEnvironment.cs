@@ -41,6 +41,13 @@ public abstract class ControlEnvironment : IControlEnvironment
     /// <inheritdoc/>
     public int ElapsedSteps { get; private set; }
 
+    /// <summary>How actions outside the action space are treated (Gymnasium's clipping by default).</summary>
+    public ControlEnvironmentOptions Options
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = ControlEnvironmentOptions.Default;
+
     /// <inheritdoc/>
     public bool NeedsReset => _needsReset;
 
@@ -125,9 +132,24 @@ public abstract class ControlEnvironment : IControlEnvironment
 
                 break;
             case BoxSpace box:
-                if (box.Contains(action))
+                // Gymnasium clips an out-of-box continuous action inside the task's step (each task clips where its
+                // Gymnasium counterpart does); a wrong length or a non-finite value has no meaning there.
+                if (action.Length == box.Size && IsFinite(action) && (!Options.StrictActions || box.Contains(action)))
                 {
                     return Advance(-1, action, observation);
+                }
+
+                if (action.Length == box.Size && IsFinite(action))
+                {
+                    throw new ArgumentException(
+                        $"Action {BoxSpace.FormatVector(action)} is outside the {Name} action space {ActionSpace} (StrictActions is set; by default it would be clipped as Gymnasium does).",
+                        nameof(action));
+                }
+
+                if (action.Length == box.Size)
+                {
+                    throw new ArgumentException(
+                        $"Action {BoxSpace.FormatVector(action)} is not finite; every element of a {Name} action must be a finite number.", nameof(action));
                 }
 
                 break;
@@ -135,6 +157,19 @@ public abstract class ControlEnvironment : IControlEnvironment
 
         throw new ArgumentException(
             $"Action {BoxSpace.FormatVector(action)} is outside the {Name} action space {ActionSpace}.", nameof(action));
+    }
+
+    private static bool IsFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Names the state elements in order, for error messages (e.g. "x, x_dot, theta, theta_dot").</summary>
@@ -148,7 +183,10 @@ public abstract class ControlEnvironment : IControlEnvironment
 
     /// <summary>Advances <see cref="State"/> by one step under a valid action and returns the reward.</summary>
     /// <param name="discreteAction">The index for a discrete action space; −1 otherwise.</param>
-    /// <param name="boxAction">The vector for a box action space (already checked to lie in the box); empty otherwise.</param>
+    /// <param name="boxAction">
+    /// The vector for a box action space (finite and of the box's size; outside the box unless
+    /// <see cref="ControlEnvironmentOptions.StrictActions"/>, so the task clips it where Gymnasium does); empty otherwise.
+    /// </param>
     /// <param name="terminated">Whether the new state is terminal.</param>
     private protected abstract double Dynamics(int discreteAction, ReadOnlySpan<float> boxAction, out bool terminated);
 
@@ -164,10 +202,34 @@ public abstract class ControlEnvironment : IControlEnvironment
         CheckObservation(observation);
         double reward = Dynamics(discreteAction, boxAction, out bool terminated);
         ElapsedSteps++;
+        CheckFinite(reward);
         bool truncated = ElapsedSteps >= MaxEpisodeSteps;
         _needsReset = terminated || truncated;
         Observe(observation);
         return new StepResult(reward, terminated, truncated);
+    }
+
+    /// <summary>Ends the episode with a clear error when the step overflowed (only extreme finite states get there).</summary>
+    private void CheckFinite(double reward)
+    {
+        for (int i = 0; i < _state.Length; i++)
+        {
+            if (!double.IsFinite(_state[i]))
+            {
+                _needsReset = true;
+                throw new EnvironmentOverflowException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The {Name} dynamics overflowed in step {ElapsedSteps}: {StateLayout.Split(", ")[i]} became {_state[i]} from a finite state; the state is too far outside the task's range. Reset or set a smaller state."));
+            }
+        }
+
+        if (!double.IsFinite(reward))
+        {
+            _needsReset = true;
+            throw new EnvironmentOverflowException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The {Name} reward overflowed in step {ElapsedSteps}: it is {reward} from a finite state; the state is too far outside the task's range. Reset or set a smaller state."));
+        }
     }
 
     private void StartEpisode(Span<float> observation)

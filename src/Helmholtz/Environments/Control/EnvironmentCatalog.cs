@@ -8,14 +8,14 @@ namespace Helmholtz.Environments.Control;
 /// </remarks>
 public static class EnvironmentCatalog
 {
-    private static readonly (string Name, string Alias, Func<IControlEnvironment> Create)[] Entries =
+    private static readonly (string Name, string Alias, Func<ControlEnvironmentOptions, IControlEnvironment> Create)[] Entries =
     [
-        ("cartpole", "CartPole-v1", () => new CartPole()),
-        ("acrobot", "Acrobot-v1", () => new Acrobot()),
-        ("mountaincar", "MountainCar-v0", () => new MountainCar()),
-        ("mountaincar-continuous", "MountainCarContinuous-v0", () => new ContinuousMountainCar()),
-        ("sparse-mountaincar", "SparseMountainCar", () => new SparseMountainCar()),
-        ("pendulum", "Pendulum-v1", () => new Pendulum()),
+        ("cartpole", "CartPole-v1", o => new CartPole { Options = o }),
+        ("acrobot", "Acrobot-v1", o => new Acrobot { Options = o }),
+        ("mountaincar", "MountainCar-v0", o => new MountainCar { Options = o }),
+        ("mountaincar-continuous", "MountainCarContinuous-v0", o => new ContinuousMountainCar { Options = o }),
+        ("sparse-mountaincar", "SparseMountainCar", o => new SparseMountainCar { Options = o }),
+        ("pendulum", "Pendulum-v1", o => new Pendulum { Options = o }),
     ];
 
     /// <summary>The catalogue names, in a fixed order.</summary>
@@ -23,15 +23,20 @@ public static class EnvironmentCatalog
 
     /// <summary>Creates a fresh environment by catalogue name or Gymnasium id.</summary>
     /// <exception cref="ArgumentException">The name is unknown; the message lists the known names.</exception>
-    public static IControlEnvironment Create(string name)
+    public static IControlEnvironment Create(string name) => Create(name, ControlEnvironmentOptions.Default);
+
+    /// <summary>Creates a fresh environment by catalogue name or Gymnasium id, with <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">The name is unknown; the message lists the known names.</exception>
+    public static IControlEnvironment Create(string name, ControlEnvironmentOptions options)
     {
         ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(options);
         foreach (var entry in Entries)
         {
             if (string.Equals(entry.Name, name, StringComparison.OrdinalIgnoreCase)
                 || string.Equals(entry.Alias, name, StringComparison.OrdinalIgnoreCase))
             {
-                return entry.Create();
+                return entry.Create(options);
             }
         }
 

@@ -75,6 +75,9 @@ public sealed class MountainCar : ControlEnvironment
 /// rounded), and so does this class. Observation: the state as float32.</para>
 /// <para>Dynamics: v ← clip(v + 0.0015·a − 0.0025·cos(3x), ±0.07); x ← clip(x + v, −1.2, 0.6); v ← 0 when x = −1.2
 /// and v &lt; 0.</para>
+/// <para>A force outside [−1, 1] is clipped into it for the dynamics (as Gymnasium does) unless
+/// <see cref="ControlEnvironmentOptions.StrictActions"/> is set; the action cost below uses the unclipped a, as in
+/// Gymnasium.</para>
 /// <para>Reward 100·[terminated] − 0.1·a². Terminated when x ≥ 0.45 and v ≥ 0 (before the float32 rounding).
 /// Truncated at 999 steps. Reset: x ~ U(−0.6, −0.4), v = 0 (float64 until the first step).</para>
 /// </remarks>
@@ -102,7 +105,9 @@ public sealed class ContinuousMountainCar : ControlEnvironment
     private protected override double Dynamics(int discreteAction, ReadOnlySpan<float> boxAction, out bool terminated)
     {
         double a = boxAction[0];
-        terminated = ContinuousMountainCarDynamics.Step(State, a);
+
+        // Gymnasium clips the force, min(max(a, −1), 1), but charges the action cost on the unclipped a.
+        terminated = ContinuousMountainCarDynamics.Step(State, ContinuousMountainCarDynamics.ClipForce(a));
         State[0] = (float)State[0];
         State[1] = (float)State[1];
         double reward = terminated ? 100.0 : 0.0;
@@ -112,8 +117,8 @@ public sealed class ContinuousMountainCar : ControlEnvironment
 
 /// <summary>The sparse-reward mountain car of Tschantz et al. (2020), "Reinforcement learning through active inference".</summary>
 /// <remarks>
-/// <para>The dynamics, spaces and reset of <see cref="ContinuousMountainCar"/> (force a ∈ [−1, 1], goal x ≥ 0.45 and
-/// v ≥ 0), but the state stays float64 and the reward is 1 on the step that reaches the goal and 0 otherwise — no
+/// <para>The dynamics, spaces and reset of <see cref="ContinuousMountainCar"/> (force a ∈ [−1, 1], clipped into it as
+/// in their code unless <see cref="ControlEnvironmentOptions.StrictActions"/> is set; goal x ≥ 0.45 and v ≥ 0), but the state stays float64 and the reward is 1 on the step that reaches the goal and 0 otherwise — no
 /// action cost. Terminated at the goal. Truncated at 500 steps: their mountain-car configuration's
 /// <c>max_episode_len</c>, which counts environment steps (their agent also repeats each action 3 times; an action
 /// repeat belongs to the agent, not to this environment). Observation: the state cast to float32.</para>
@@ -141,7 +146,7 @@ public sealed class SparseMountainCar : ControlEnvironment
 
     private protected override double Dynamics(int discreteAction, ReadOnlySpan<float> boxAction, out bool terminated)
     {
-        terminated = ContinuousMountainCarDynamics.Step(State, boxAction[0]);
+        terminated = ContinuousMountainCarDynamics.Step(State, ContinuousMountainCarDynamics.ClipForce(boxAction[0]));
         return terminated ? 1.0 : 0.0;
     }
 }
@@ -151,6 +156,9 @@ internal static class ContinuousMountainCarDynamics
 {
     private const double Power = 0.0015;
     private const double GoalPosition = 0.45;
+
+    /// <summary>The force the dynamics apply for action <paramref name="action"/>: min(max(a, −1), 1), as Gymnasium clips it.</summary>
+    public static double ClipForce(double action) => Math.Min(Math.Max(action, -1.0), 1.0);
 
     /// <summary>Advances [x, v] in place under force <paramref name="force"/> ∈ [−1, 1]; returns whether the goal is reached.</summary>
     public static bool Step(Span<double> state, double force)

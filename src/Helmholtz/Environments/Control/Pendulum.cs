@@ -5,7 +5,8 @@ namespace Helmholtz.Environments.Control;
 /// <summary>Pendulum-v1: swing a torque-limited pendulum up and hold it upright.</summary>
 /// <remarks>
 /// <para>State [θ, θ̇] (float64; θ = 0 upright). Observation [cos θ, sin θ, θ̇] cast to float32. Action: torque
-/// u ∈ [−2, 2]. Constants: g = 10, m = 1, l = 1, dt = 0.05, |θ̇| ≤ 8.</para>
+/// u ∈ [−2, 2]; a torque outside is clipped into it (as Gymnasium does) unless
+/// <see cref="ControlEnvironmentOptions.StrictActions"/> is set. Constants: g = 10, m = 1, l = 1, dt = 0.05, |θ̇| ≤ 8.</para>
 /// <para>Dynamics (semi-implicit Euler): θ̇' = clip(θ̇ + (3g/(2l)·sin θ + 3/(m l²)·u)·dt, −8, 8); θ' = θ + θ̇'·dt.
 /// θ is not wrapped in the state.</para>
 /// <para>Reward −(θ_n² + 0.1·θ̇² + 0.001·u²) from the state before the step, with θ_n = ((θ + π) mod 2π) − π (floored
@@ -67,7 +68,8 @@ public sealed class Pendulum : ControlEnvironment
         var s = State;
         double th = s[0];
         double thDot = s[1];
-        double u = boxAction[0];
+        // Gymnasium clips the torque before both the cost and the dynamics: np.clip(u, −2, 2).
+        double u = Math.Min(Math.Max(boxAction[0], -(float)MaxTorque), (float)MaxTorque);
         double thN = NormalizeAngle(th);
         double costs = (thN * thN) + (0.1 * (thDot * thDot)) + (0.001 * (u * u));
 

@@ -78,7 +78,8 @@ public sealed class ControlEnvironmentTests
     [Fact]
     public void BoxActionOutsideSpaceNamesActionAndSpace()
     {
-        var env = new Pendulum();
+        // Outside the box is clipped by default (Gymnasium) and refused under StrictActions; see ExtremeStateAndActionTests.
+        var env = new Pendulum { Options = new ControlEnvironmentOptions { StrictActions = true } };
         var obs = new float[3];
         env.Reset(new Rng(1), obs);
         var ex = Assert.Throws<ArgumentException>(() => env.Step([2.5f], obs));

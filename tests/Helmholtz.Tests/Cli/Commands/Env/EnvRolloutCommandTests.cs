@@ -65,7 +65,10 @@ public sealed class EnvRolloutCommandTests
     [InlineData("cartpol", "[0,0,0,0]", "[1]", "Known environments: cartpole, acrobot")]
     [InlineData("cartpole", "[0,0,0]", "[1]", "4 numbers (x, x_dot, theta, theta_dot)")]
     [InlineData("cartpole", "[0,0,0,0]", "[1, 2]", "--actions[1]: action 2 is outside the cartpole action space Discrete(2)")]
-    [InlineData("mountaincar-continuous", "[-0.5,0]", "[[1.5]]", "action [1.5] is outside the mountaincar-continuous action space Box(-1, 1, (1,))")]
+    [InlineData("mountaincar-continuous", "[-0.5,0]", "[[1.5, 0]]", "action [1.5, 0] is outside the mountaincar-continuous action space Box(-1, 1, (1,))")]
+    [InlineData("pendulum", "[0,0]", "[1e39]", "--actions[0]: action 1e39 is beyond the float32 range")]
+    [InlineData("acrobot", "[1e400,0,0,0]", "[1]", "--state[0]: 1e400 is beyond the float64 range")]
+    [InlineData("cartpole", "[0,0,0,1e200]", "[1]", "--state [0,0,0,1e200]: The cartpole dynamics overflowed in step 1")]
     [InlineData("pendulum", "[0,0]", "[1,", "--actions is not valid JSON")]
     [InlineData("pendulum", "{\"theta\": 0}", "[1]", "--state for pendulum must be a JSON array")]
     [InlineData("acrobot", "[0,0,0,0]", "[0.5]", "outside the acrobot action space Discrete(3)")]
@@ -78,6 +81,41 @@ public sealed class EnvRolloutCommandTests
         var ex = Assert.ThrowsAny<Exception>(() => EnvRolloutCommand.Rollout(env, state, actions));
         Assert.Contains(message, ex.Message);
         Assert.DoesNotContain("(Parameter", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("[1e20,0,0,0]")]
+    [InlineData("[0,0,1e30,1e30]")]
+    public async Task AcrobotFromHugeStatesReturnsPromptly(string state)
+    {
+        // These once looped forever in the angle wrapping; now one step is constant time.
+        var run = Task.Run(() => Run(new EnvRolloutSettings { Env = "acrobot", State = state, Actions = "[1, 1]", Json = true }));
+        var (code, stdout) = await run.WaitAsync(TimeSpan.FromSeconds(10)); // TimeoutException if it hangs
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(2, doc.RootElement.GetProperty("rewards").GetArrayLength());
+    }
+
+    [Fact]
+    public void OutOfBoxContinuousActionsAreClippedAsInGymnasiumUnlessStrict()
+    {
+        // Pendulum "out-of-box-random" (Gymnasium 1.4.0 clips each torque into [-2, 2]): replayed through the command.
+        var reference = GymnasiumReference.Load("pendulum").Single(c => c.Name == "out-of-box-random");
+        string actions = JsonSerializer.Serialize(reference.Actions);
+        var (code, stdout) = Run(new EnvRolloutSettings
+        {
+            Env = "pendulum", State = JsonSerializer.Serialize(reference.State), Actions = actions, Json = true,
+        });
+        Assert.Equal(0, code);
+        AssertMatches(reference, stdout);
+
+        var strict = new EnvRolloutSettings
+        {
+            Env = "pendulum", State = JsonSerializer.Serialize(reference.State), Actions = actions, Json = true, StrictActions = true,
+        };
+        Assert.Equal((2, string.Empty), Run(strict));
+        var ex = Assert.Throws<ArgumentException>(() => EnvRolloutCommand.Rollout("pendulum", strict.State, actions, strictActions: true));
+        Assert.Contains("is outside the pendulum action space Box(-2, 2, (1,)) (--strict-actions)", ex.Message);
     }
 
     [Fact]
