@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -20,12 +21,24 @@ namespace Helmholtz.Data;
 /// object starting with '{', complete entries, begin ≤ end, byte length = product(shape)·sizeof(dtype) without
 /// overflow, tensors tiling the buffer with no gap or overlap and ending exactly at the end of the file, no
 /// duplicate names) and throws <see cref="SafetensorsFormatException"/> for any breach, before allocating tensor data.
+/// <para>Integrity: safetensors has no checksum, so the writer records one in the metadata, under
+/// <see cref="DigestKey"/>, as <c>sha256:</c> and 64 lowercase hex digits — a string like any other metadata value, so
+/// every safetensors reader still reads the file. The SHA-256 covers everything the file says apart from layout: the
+/// number of other metadata entries and each of them (key order by UTF-8 bytes; key, value), each tensor's entry (name
+/// order; name, dtype, rank, shape, data offsets), then the data buffer; a string is its UTF-8 byte count then its
+/// bytes, and every count or number a u64 little-endian. The reader recomputes it whenever the key is present and
+/// throws <see cref="SafetensorsFormatException"/> on a mismatch, so a changed byte of tensor data, shape or metadata
+/// is found; files without the key (written by PyTorch, NumPy, ...) are read as before.</para>
 /// </remarks>
 public sealed class SafetensorsFile
 {
     /// <summary>The largest header accepted, in bytes (the reference reader's limit).</summary>
     public const long MaxHeaderLength = 100_000_000;
 
+    /// <summary>The metadata key under which the writer records the SHA-256 digest (see remarks); the writer replaces any value given for it.</summary>
+    public const string DigestKey = "helmholtz.digest";
+
+    private const string DigestPrefix = "sha256:";
     private const string MetadataKey = "__metadata__";
     private static readonly string[] UnsupportedDTypes =
         ["BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64"];
@@ -45,7 +58,7 @@ public sealed class SafetensorsFile
     /// <summary>The tensors by name, converted to float32.</summary>
     public IReadOnlyDictionary<string, Tensor> Tensors { get; }
 
-    /// <summary>The <c>__metadata__</c> entries (empty when the file has none).</summary>
+    /// <summary>The <c>__metadata__</c> entries (empty when the file has none), including <see cref="DigestKey"/> when present.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>The tensor called <paramref name="name"/>.</summary>
@@ -108,6 +121,17 @@ public sealed class SafetensorsFile
         long bufferLength = total - 8 - (long)headerLength;
         List<Entry> entries = ParseHeader(fileName, header, bufferLength, out Dictionary<string, string> metadata);
         CheckTiling(fileName, entries, bufferLength);
+        string? recorded = metadata.GetValueOrDefault(DigestKey);
+        if (recorded is not null && !IsDigestText(recorded))
+        {
+            throw Fail(fileName, $"its {DigestKey} metadata is not '{DigestPrefix}' and 64 lowercase hex digits");
+        }
+
+        using IncrementalHash? hash = recorded is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        if (hash is not null)
+        {
+            HashHeader(hash, metadata, entries.OrderBy(e => e.Name, Utf8Order.Instance).Select(e => (e.Name, e.DType, e.Shape, e.Begin, e.End)));
+        }
 
         var tensors = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
         byte[]? scratch = null;
@@ -118,14 +142,20 @@ public sealed class SafetensorsFile
             if (e.DType == "F32" && BitConverter.IsLittleEndian)
             {
                 stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
+                hash?.AppendData(MemoryMarshal.AsBytes(data.AsSpan()));
             }
             else
             {
                 scratch ??= new byte[1 << 16];
-                ReadConverted(stream, e.DType, data, scratch);
+                ReadConverted(stream, e.DType, data, scratch, hash);
             }
 
             tensors.Add(e.Name, new Tensor(data, e.Shape));
+        }
+
+        if (hash is not null && DigestText(hash) != recorded)
+        {
+            throw Fail(fileName, $"its content does not match the SHA-256 digest recorded in its metadata ({DigestKey}); the file was changed or corrupted after it was written");
         }
 
         var sorted = new Dictionary<string, Tensor>(tensors.Count, StringComparer.Ordinal);
@@ -139,6 +169,7 @@ public sealed class SafetensorsFile
 
     /// <summary>Writes <paramref name="tensors"/> as F32 (and the optional metadata) to <paramref name="path"/>, atomically.</summary>
     /// <exception cref="ArgumentException">A name is empty or <c>__metadata__</c>, or a tensor or metadata value is null.</exception>
+    /// <remarks>The metadata gains <see cref="DigestKey"/>, the file's SHA-256 digest (see the type's remarks).</remarks>
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         byte[] header = BuildHeader(tensors, metadata, out List<string> order);
@@ -147,6 +178,7 @@ public sealed class SafetensorsFile
 
     /// <summary>Writes <paramref name="tensors"/> as F32 (and the optional metadata) to <paramref name="stream"/>.</summary>
     /// <exception cref="ArgumentException">A name is empty or <c>__metadata__</c>, or a tensor or metadata value is null.</exception>
+    /// <remarks>The metadata gains <see cref="DigestKey"/>, the file's SHA-256 digest (see the type's remarks).</remarks>
     public static void Write(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -171,21 +203,47 @@ public sealed class SafetensorsFile
         }
 
         order = tensors.Keys.Order(Utf8Order.Instance).ToList();
+        var entries = new List<(string Name, string DType, int[] Shape, long Begin, long End)>(order.Count);
+        long end = 0;
+        foreach (string name in order)
+        {
+            Tensor t = tensors[name];
+            long bytes = (long)t.Length * sizeof(float);
+            entries.Add((name, "F32", t.Shape.ToArray(), end, end + bytes));
+            end += bytes;
+        }
+
+        var withDigest = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> kv in metadata ?? new Dictionary<string, string>())
+        {
+            if (kv.Key != DigestKey)
+            {
+                withDigest.Add(kv.Key, kv.Value ?? throw new ArgumentException($"Metadata value for '{kv.Key}' is null."));
+            }
+        }
+
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            HashHeader(hash, withDigest, entries);
+            foreach (string name in order)
+            {
+                AppendLittleEndian(hash, tensors[name].ReadOnlySpan);
+            }
+
+            withDigest.Add(DigestKey, DigestText(hash));
+        }
+
         var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
-            if (metadata is { Count: > 0 })
+            json.WriteStartObject(MetadataKey);
+            foreach (string key in withDigest.Keys.Order(Utf8Order.Instance))
             {
-                json.WriteStartObject(MetadataKey);
-                foreach (string key in metadata.Keys.Order(Utf8Order.Instance))
-                {
-                    string value = metadata[key] ?? throw new ArgumentException($"Metadata value for '{key}' is null.");
-                    json.WriteString(key, value);
-                }
-
-                json.WriteEndObject();
+                json.WriteString(key, withDigest[key]);
             }
+
+            json.WriteEndObject();
 
             long offset = 0;
             foreach (string name in order)
@@ -220,6 +278,86 @@ public sealed class SafetensorsFile
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>Feeds the digest's header part: the other metadata entries by key, then the tensor entries in the given (name) order.</summary>
+    private static void HashHeader(
+        IncrementalHash hash,
+        IReadOnlyDictionary<string, string> metadata,
+        IEnumerable<(string Name, string DType, int[] Shape, long Begin, long End)> entries)
+    {
+        var keys = metadata.Keys.Where(k => k != DigestKey).Order(Utf8Order.Instance).ToList();
+        AppendNumber(hash, (ulong)keys.Count);
+        foreach (string key in keys)
+        {
+            AppendText(hash, key);
+            AppendText(hash, metadata[key]);
+        }
+
+        foreach (var (name, dtype, shape, begin, end) in entries)
+        {
+            AppendText(hash, name);
+            AppendText(hash, dtype);
+            AppendNumber(hash, (ulong)shape.Length);
+            foreach (int d in shape)
+            {
+                AppendNumber(hash, (ulong)d);
+            }
+
+            AppendNumber(hash, (ulong)begin);
+            AppendNumber(hash, (ulong)end);
+        }
+    }
+
+    private static void AppendNumber(IncrementalHash hash, ulong value)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
+        hash.AppendData(bytes);
+    }
+
+    private static void AppendText(IncrementalHash hash, string value)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(value);
+        AppendNumber(hash, (ulong)bytes.Length);
+        hash.AppendData(bytes);
+    }
+
+    /// <summary>Feeds float32 values to the digest as the little-endian bytes the file stores.</summary>
+    private static void AppendLittleEndian(IncrementalHash hash, ReadOnlySpan<float> data)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            hash.AppendData(MemoryMarshal.AsBytes(data));
+            return;
+        }
+
+        Span<byte> one = stackalloc byte[4];
+        foreach (float v in data)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(one, v);
+            hash.AppendData(one);
+        }
+    }
+
+    private static string DigestText(IncrementalHash hash) => DigestPrefix + Convert.ToHexStringLower(hash.GetCurrentHash());
+
+    private static bool IsDigestText(string text)
+    {
+        if (text.Length != DigestPrefix.Length + 64 || !text.StartsWith(DigestPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (char c in text.AsSpan(DigestPrefix.Length))
+        {
+            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void WriteBody(Stream stream, byte[] header, List<string> order, IReadOnlyDictionary<string, Tensor> tensors)
@@ -459,7 +597,7 @@ public sealed class SafetensorsFile
         }
     }
 
-    private static void ReadConverted(Stream stream, string dtype, float[] destination, byte[] scratch)
+    private static void ReadConverted(Stream stream, string dtype, float[] destination, byte[] scratch, IncrementalHash? hash)
     {
         int size = dtype switch { "F64" => 8, "F32" => 4, _ => 2 };
         int perChunk = scratch.Length / size;
@@ -468,6 +606,7 @@ public sealed class SafetensorsFile
             int n = Math.Min(destination.Length - i, perChunk);
             Span<byte> bytes = scratch.AsSpan(0, n * size);
             stream.ReadExactly(bytes);
+            hash?.AppendData(bytes);
             Span<float> dst = destination.AsSpan(i, n);
             switch (dtype)
             {

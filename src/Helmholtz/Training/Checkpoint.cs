@@ -12,7 +12,9 @@ namespace Helmholtz.Training;
 /// Parameters keep their PyTorch-compatible names, so the file loads directly as a PyTorch state dict (the optimiser
 /// tensors are prefixed <c>optimizer.</c> and can be dropped). The metadata holds the epoch reached, the run's
 /// configuration and its metrics so far, so that a resumed run continues to exactly the numbers of an uninterrupted one.
-/// Written atomically: a crash mid-write leaves the previous checkpoint intact.
+/// Written atomically: a crash mid-write leaves the previous checkpoint intact. Loading (<see cref="Load"/>,
+/// <see cref="ReadTensors"/>) verifies the SHA-256 digest that <see cref="SafetensorsFile"/> records (files without one,
+/// from PyTorch or NumPy, load as before) and refuses NaN and ±∞ values.
 /// </remarks>
 public sealed record Checkpoint(int Epoch, TrainingConfig Config, IReadOnlyList<EpochMetrics> Metrics)
 {
@@ -48,12 +50,13 @@ public sealed record Checkpoint(int Epoch, TrainingConfig Config, IReadOnlyList<
     }
 
     /// <summary>Reads a checkpoint and loads its parameters and optimiser state into <paramref name="graph"/> and <paramref name="optimizer"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is not a Helmholtz checkpoint or does not fit the model.</exception>
+    /// <exception cref="InvalidDataException">The file is not a Helmholtz checkpoint, holds a non-finite value or does not fit the model.</exception>
+    /// <exception cref="SafetensorsFormatException">The file is not valid safetensors or does not match its recorded digest.</exception>
     public static Checkpoint Load(string path, Graph graph, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(optimizer);
-        var file = SafetensorsFile.Read(path);
+        var file = ReadTensors(path);
         var checkpoint = ReadMetadata(file);
         var parameters = file.Tensors.Where(kv => !kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
@@ -70,6 +73,32 @@ public sealed record Checkpoint(int Epoch, TrainingConfig Config, IReadOnlyList<
         }
 
         return checkpoint;
+    }
+
+    /// <summary>
+    /// Reads a safetensors file whose tensors are to be loaded into a model (a checkpoint, an initialisation, a
+    /// generative model): its digest is verified when it has one, and every value must be finite.
+    /// </summary>
+    /// <exception cref="SafetensorsFormatException">The file is not valid safetensors or does not match its recorded digest.</exception>
+    /// <exception cref="InvalidDataException">A tensor holds NaN or ±∞ (an F64 value beyond the float32 range reads as ±∞); the message names it.</exception>
+    public static SafetensorsFile ReadTensors(string path)
+    {
+        var file = SafetensorsFile.Read(path);
+        foreach (var (name, t) in file.Tensors)
+        {
+            ReadOnlySpan<float> values = t.ReadOnlySpan;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i]))
+                {
+                    throw new InvalidDataException(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{file.FileName}: tensor '{name}' holds {values[i]} at element {i}; a checkpoint's values must be finite (the run that wrote it diverged, or the file is corrupt)."));
+                }
+            }
+        }
+
+        return file;
     }
 
     /// <summary>Reads only the run state (epoch, config, metrics) of a checkpoint.</summary>

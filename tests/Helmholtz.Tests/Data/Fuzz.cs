@@ -16,15 +16,7 @@ internal static class Fuzz
         int ok = 0;
         for (int it = 0; it < iterations; it++)
         {
-            int rounds = 1 + rng.NextInt(3);
-            byte[] bytes = valid;
-            string how = string.Empty;
-            for (int r = 0; r < rounds; r++)
-            {
-                (bytes, string what) = Mutate(bytes, rng, lengthFieldBytes);
-                how += what + "; ";
-            }
-
+            (byte[] bytes, string how) = Mutant(valid, rng, lengthFieldBytes);
             try
             {
                 if (parse(bytes))
@@ -34,12 +26,69 @@ internal static class Fuzz
             }
             catch (Exception ex)
             {
-                throw new XunitException($"Mutant {it} ({how.TrimEnd(' ', ';')}) threw {ex.GetType().Name}: {ex.Message}\n{ex.StackTrace}");
+                throw new XunitException($"Mutant {it} ({how}) threw {ex.GetType().Name}: {ex.Message}\n{ex.StackTrace}");
             }
         }
 
         return ok;
     }
+
+    /// <summary>
+    /// Runs <paramref name="load"/> on <paramref name="iterations"/> mutants and counts the outcomes: accepted (it
+    /// returned; <paramref name="load"/> says whether what it read equals the original), refused with an exception
+    /// that <paramref name="isDocumented"/> accepts, or anything else (counted, with the first few described).
+    /// </summary>
+    public static FuzzOutcomes Count(
+        byte[] valid, int iterations, ulong seed, Func<byte[], bool> load, Func<Exception, bool> isDocumented, int lengthFieldBytes = 8)
+    {
+        var rng = new Rng(seed);
+        int same = 0, changed = 0, refused = 0;
+        var other = new List<string>();
+        for (int it = 0; it < iterations; it++)
+        {
+            (byte[] bytes, string how) = Mutant(valid, rng, lengthFieldBytes);
+            try
+            {
+                if (load(bytes))
+                {
+                    same++;
+                }
+                else
+                {
+                    changed++;
+                }
+            }
+            catch (Exception ex) when (isDocumented(ex))
+            {
+                refused++;
+            }
+            catch (Exception ex)
+            {
+                other.Add($"mutant {it} ({how}): {ex.GetType().Name}: {ex.Message}");
+            }
+        }
+
+        return new FuzzOutcomes(iterations, same, changed, refused, other);
+    }
+
+    /// <summary>One to three rounds of <see cref="Mutate"/>, and what they did.</summary>
+    private static (byte[] Bytes, string How) Mutant(byte[] valid, Rng rng, int lengthFieldBytes)
+    {
+        int rounds = 1 + rng.NextInt(3);
+        byte[] bytes = valid;
+        string how = string.Empty;
+        for (int r = 0; r < rounds; r++)
+        {
+            (bytes, string what) = Mutate(bytes, rng, lengthFieldBytes);
+            how += what + "; ";
+        }
+
+        return (bytes, how.TrimEnd(' ', ';'));
+    }
+
+    /// <summary>The mutant count for a fuzz test: <paramref name="inTest"/>, or HELMHOLTZ_FUZZ_ITERATIONS when set (for long runs).</summary>
+    public static int Iterations(int inTest) =>
+        int.TryParse(Environment.GetEnvironmentVariable("HELMHOLTZ_FUZZ_ITERATIONS"), out int n) && n > 0 ? n : inTest;
 
     private static (byte[] Bytes, string What) Mutate(byte[] source, Rng rng, int lengthFieldBytes)
     {
@@ -154,4 +203,14 @@ internal static class Fuzz
             }
         }
     }
+}
+
+/// <summary>What a fuzz run's mutants did: accepted unchanged, accepted but different (silent corruption), refused cleanly, or anything else.</summary>
+internal sealed record FuzzOutcomes(int Mutants, int AcceptedSame, int AcceptedChanged, int Refused, IReadOnlyList<string> Other)
+{
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Mutants} mutants: {Refused} refused with the documented exception, {AcceptedSame} accepted and equal to the original, "
+        + $"{AcceptedChanged} accepted but different, {Other.Count} other"
+        + (Other.Count > 0 ? ":\n" + string.Join("\n", Other.Take(5)) : string.Empty);
 }

@@ -126,4 +126,30 @@ public sealed class IdxFileTests(ITestOutputHelper output)
             Assert.InRange(ok, 1, 2499);
         }
     }
+
+    [Fact]
+    public void FuzzOutcomesAreCleanRefusalsOrValidFiles()
+    {
+        // Counts each outcome (HELMHOLTZ_FUZZ_ITERATIONS=10000 for the long run): a mutant either reads as a
+        // consistent IDX file (dimensions whose product is the data length) or throws IdxFormatException; nothing else.
+        int iterations = Fuzz.Iterations(500);
+        byte[] raw = Build([3, 4, 5], Sequence(60));
+        foreach ((string kind, byte[] valid, ulong seed) in new[] { ("raw", raw, 21UL), ("gzip", Gzip(raw), 22UL) })
+        {
+            var outcomes = Fuzz.Count(valid, iterations, seed, bytes =>
+            {
+                var file = Parse(bytes);
+                long product = 1;
+                foreach (int d in file.Dimensions)
+                {
+                    product *= d;
+                }
+
+                Assert.Equal(product, file.Data.LongLength);
+                return file.Dimensions.SequenceEqual([3, 4, 5]) && file.Data.AsSpan().SequenceEqual(Sequence(60));
+            }, ex => ex is IdxFormatException, lengthFieldBytes: 4);
+            output.WriteLine($"IDX {kind} ({valid.Length} bytes): {outcomes}");
+            Assert.Empty(outcomes.Other);
+        }
+    }
 }

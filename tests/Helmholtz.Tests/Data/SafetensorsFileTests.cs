@@ -30,6 +30,15 @@ public sealed class SafetensorsFileTests(ITestOutputHelper output)
         return b;
     }
 
+    private static byte[] U64(ulong value)
+    {
+        var b = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(b, value);
+        return b;
+    }
+
+    private static byte[] Str(string value) => [.. U64((ulong)Encoding.UTF8.GetByteCount(value)), .. Encoding.UTF8.GetBytes(value)];
+
     private static SafetensorsFile Parse(byte[] bytes) => SafetensorsFile.Read(new MemoryStream(bytes), "test.safetensors");
 
     private static SafetensorsFormatException Rejects(byte[] bytes, string fragment)
@@ -77,12 +86,50 @@ public sealed class SafetensorsFileTests(ITestOutputHelper output)
         {
             ["w"] = Tensor.FromSpan([1f, 2f], 1, 2),
             ["b"] = Tensor.FromSpan([3f], 1),
-        }, new Dictionary<string, string> { ["k"] = "v" });
-        string json = """{"__metadata__":{"k":"v"},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1,2],"data_offsets":[4,12]}}""";
+        }, new Dictionary<string, string> { ["k"] = "v", [SafetensorsFile.DigestKey] = "replaced by the writer" });
+
+        // The digest, from its definition (SafetensorsFile remarks): 1 other metadata entry (k, v); tensors b then w
+        // (name, dtype, rank, shape, offsets); then the data buffer. Strings are a u64 LE byte count and UTF-8 bytes.
+        byte[] data = [.. F32(3f), .. F32(1f, 2f)];
+        byte[] digestInput =
+        [
+            .. U64(1), .. Str("k"), .. Str("v"),
+            .. Str("b"), .. Str("F32"), .. U64(1), .. U64(1), .. U64(0), .. U64(4),
+            .. Str("w"), .. Str("F32"), .. U64(2), .. U64(1), .. U64(2), .. U64(4), .. U64(12),
+            .. data,
+        ];
+        string digest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(digestInput));
+        string json = $$$"""{"__metadata__":{"helmholtz.digest":"{{{digest}}}","k":"v"},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1,2],"data_offsets":[4,12]}}""";
         string padded = json + new string(' ', (8 - json.Length % 8) % 8);
-        byte[] expected = Build(padded, [.. F32(3f), .. F32(1f, 2f)]);
+        byte[] expected = Build(padded, data);
+        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(stream.ToArray()));
         Assert.Equal(expected, stream.ToArray());
         Assert.Equal(0, (stream.Length - 12) % 8);
+    }
+
+    [Fact]
+    public void DigestFindsAChangedDataByteShapeOrMetadataValue()
+    {
+        var stream = new MemoryStream();
+        SafetensorsFile.Write(stream, new Dictionary<string, Tensor>
+        {
+            ["w"] = Tensor.FromSpan([1f, 2f, 3f, 4f, 5f, 6f], 2, 3),
+        }, new Dictionary<string, string> { ["epoch"] = "3" });
+        byte[] valid = stream.ToArray();
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], Parse(valid).Get("w").Data);
+        string text = Encoding.Latin1.GetString(valid);
+
+        byte[] data = (byte[])valid.Clone();
+        data[^1] ^= 0x40; // 6f → another finite float
+        Rejects(data, "does not match the SHA-256 digest recorded in its metadata (helmholtz.digest)");
+
+        // A transposed shape and a changed metadata value are structurally valid; only the digest finds them.
+        Rejects(Encoding.Latin1.GetBytes(text.Replace("\"shape\":[2,3]", "\"shape\":[3,2]", StringComparison.Ordinal)), "does not match the SHA-256 digest");
+        Rejects(Encoding.Latin1.GetBytes(text.Replace("\"epoch\":\"3\"", "\"epoch\":\"4\"", StringComparison.Ordinal)), "does not match the SHA-256 digest");
+        Rejects(Encoding.Latin1.GetBytes(text.Replace("\"helmholtz.digest\":\"sha256:", "\"helmholtz.digest\":\"sha257:", StringComparison.Ordinal)), "is not 'sha256:' and 64 lowercase hex digits");
+
+        // Padding spaces are layout, not content.
+        Assert.Equal(6, Parse(valid).Get("w").Length);
     }
 
     [Fact]

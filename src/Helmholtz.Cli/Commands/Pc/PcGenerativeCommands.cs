@@ -187,7 +187,7 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
 
     protected override int Run(PcCompleteSettings settings, CancellationToken cancellationToken)
     {
-        var file = SafetensorsFile.Read(settings.Checkpoint);
+        var file = Helmholtz.Training.Checkpoint.ReadTensors(settings.Checkpoint);
         var m = file.Metadata;
         if (!m.TryGetValue("format", out var format) || format != "helmholtz-pc-generative-1")
         {

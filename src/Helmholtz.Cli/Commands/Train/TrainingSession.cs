@@ -34,7 +34,7 @@ internal static class TrainingSession
         }
         else if (config.InitFile is not null)
         {
-            var init = SafetensorsFile.Read(config.InitFile);
+            var init = Checkpoint.ReadTensors(config.InitFile);
             try
             {
                 run.Model.Graph.LoadParameters(init.Tensors);
