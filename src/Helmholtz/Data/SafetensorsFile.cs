@@ -28,7 +28,8 @@ namespace Helmholtz.Data;
 /// order; name, dtype, rank, shape, data offsets), then the data buffer; a string is its UTF-8 byte count then its
 /// bytes, and every count or number a u64 little-endian. The reader recomputes it whenever the key is present and
 /// throws <see cref="SafetensorsFormatException"/> on a mismatch, so a changed byte of tensor data, shape or metadata
-/// is found; files without the key (written by PyTorch, NumPy, ...) are read as before.</para>
+/// is found; files without the key (written by PyTorch, NumPy, ...) are read as before, unless a value of the
+/// digest's form sits under a key within 8 edits of <see cref="DigestKey"/> (a damaged key, also refused).</para>
 /// </remarks>
 public sealed class SafetensorsFile
 {
@@ -125,6 +126,12 @@ public sealed class SafetensorsFile
         if (recorded is not null && !IsDigestText(recorded))
         {
             throw Fail(fileName, $"its {DigestKey} metadata is not '{DigestPrefix}' and 64 lowercase hex digits");
+        }
+
+        // A damaged key would otherwise pass the file off as one without a digest (as PyTorch writes them).
+        if (recorded is null && metadata.FirstOrDefault(kv => IsDigestText(kv.Value) && EditDistance(kv.Key, DigestKey) <= 8) is { Key: { } damaged })
+        {
+            throw Fail(fileName, $"its metadata holds a digest under '{damaged}' instead of {DigestKey}: the file was corrupted after it was written");
         }
 
         using IncrementalHash? hash = recorded is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -341,6 +348,31 @@ public sealed class SafetensorsFile
     }
 
     private static string DigestText(IncrementalHash hash) => DigestPrefix + Convert.ToHexStringLower(hash.GetCurrentHash());
+
+    /// <summary>Levenshtein distance (for a damaged digest key; the keys compared are short).</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitute, Math.Min(previous[j], current[j - 1]) + 1);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
 
     private static bool IsDigestText(string text)
     {

@@ -42,8 +42,9 @@ internal static class Fuzz
         byte[] valid, int iterations, ulong seed, Func<byte[], bool> load, Func<Exception, bool> isDocumented, int lengthFieldBytes = 8)
     {
         var rng = new Rng(seed);
-        int same = 0, changed = 0, refused = 0;
+        int same = 0, refused = 0;
         var other = new List<string>();
+        var changed = new List<string>();
         for (int it = 0; it < iterations; it++)
         {
             (byte[] bytes, string how) = Mutant(valid, rng, lengthFieldBytes);
@@ -55,7 +56,7 @@ internal static class Fuzz
                 }
                 else
                 {
-                    changed++;
+                    changed.Add($"mutant {it} ({how})");
                 }
             }
             catch (Exception ex) when (isDocumented(ex))
@@ -206,11 +207,11 @@ internal static class Fuzz
 }
 
 /// <summary>What a fuzz run's mutants did: accepted unchanged, accepted but different (silent corruption), refused cleanly, or anything else.</summary>
-internal sealed record FuzzOutcomes(int Mutants, int AcceptedSame, int AcceptedChanged, int Refused, IReadOnlyList<string> Other)
+internal sealed record FuzzOutcomes(int Mutants, int AcceptedSame, IReadOnlyList<string> AcceptedChanged, int Refused, IReadOnlyList<string> Other)
 {
     /// <inheritdoc/>
     public override string ToString() =>
         $"{Mutants} mutants: {Refused} refused with the documented exception, {AcceptedSame} accepted and equal to the original, "
-        + $"{AcceptedChanged} accepted but different, {Other.Count} other"
+        + $"{AcceptedChanged.Count} accepted but different, {Other.Count} other"
         + (Other.Count > 0 ? ":\n" + string.Join("\n", Other.Take(5)) : string.Empty);
 }

@@ -128,6 +128,9 @@ public sealed class SafetensorsFileTests(ITestOutputHelper output)
         Rejects(Encoding.Latin1.GetBytes(text.Replace("\"epoch\":\"3\"", "\"epoch\":\"4\"", StringComparison.Ordinal)), "does not match the SHA-256 digest");
         Rejects(Encoding.Latin1.GetBytes(text.Replace("\"helmholtz.digest\":\"sha256:", "\"helmholtz.digest\":\"sha257:", StringComparison.Ordinal)), "is not 'sha256:' and 64 lowercase hex digits");
 
+        // A damaged key must not pass the file off as one without a digest.
+        Rejects(Encoding.Latin1.GetBytes(text.Replace("\"helmholtz.digest\"", "\"helmholtz.digust\"", StringComparison.Ordinal)), "holds a digest under 'helmholtz.digust'");
+
         // Padding spaces are layout, not content.
         Assert.Equal(6, Parse(valid).Get("w").Length);
     }

@@ -116,7 +116,7 @@ public sealed class CheckpointTests(ITestOutputHelper output) : IDisposable
         }, ex => ex is SafetensorsFormatException or InvalidDataException);
         output.WriteLine($"checkpoint ({valid.Length} bytes): {outcomes}");
         Assert.Empty(outcomes.Other);
-        Assert.Equal(0, outcomes.AcceptedChanged);
+        Assert.True(outcomes.AcceptedChanged.Count == 0, string.Join("\n", outcomes.AcceptedChanged.Take(5)));
         Assert.True(outcomes.Refused > iterations * 9 / 10, outcomes.ToString());
     }
 
