@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Helmholtz.ActiveInference;
 using Helmholtz.ActiveInference.Discrete;
 using Helmholtz.Environments.Discrete;
 using Helmholtz.Tensors;

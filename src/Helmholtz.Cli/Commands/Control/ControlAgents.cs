@@ -1,3 +1,4 @@
+using Helmholtz.ActiveInference;
 using Helmholtz.ActiveInference.Deep;
 using Helmholtz.ActiveInference.Deep.Planning;
 using Helmholtz.Environments;
@@ -133,7 +134,7 @@ internal static class ControlAgents
             LearnPrecision = s.LearnPrecision,
             EntropyWeight = s.EntropyWeight ?? d.EntropyWeight,
             EpistemicWeight = objective == "reward" ? 0 : s.EpistemicWeight ?? d.EpistemicWeight,
-            Selection = s.Greedy ? ActionSelection.Greedy : ActionSelection.Sample,
+            Selection = s.Greedy ? ActionSelection.Deterministic : ActionSelection.Stochastic,
             TargetUpdateInterval = s.TargetInterval ?? d.TargetUpdateInterval,
             TrainEvery = s.TrainEvery ?? d.TrainEvery,
             GradientSteps = s.GradientSteps ?? d.GradientSteps,

@@ -36,7 +36,7 @@ public sealed class Conv2dOp : Op
         StrideWidth = strideWidth;
         PadHeight = padHeight;
         PadWidth = padWidth;
-        Activation = activation;
+        Activation = ActivationKernels.RequireFusable(activation, nameof(activation));
     }
 
     /// <summary>Vertical stride.</summary>

@@ -15,7 +15,7 @@ public sealed class DenseOp(Activation activation = Activation.Identity) : Op
 {
 
     /// <summary>The fused nonlinearity f.</summary>
-    public Activation Activation { get; } = activation;
+    public Activation Activation { get; } = ActivationKernels.RequireFusable(activation, nameof(activation));
 
     /// <inheritdoc />
     public override string Kind => "dense";

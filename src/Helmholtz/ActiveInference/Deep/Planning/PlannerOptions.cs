@@ -13,6 +13,7 @@ namespace Helmholtz.ActiveInference.Deep.Planning;
 /// <param name="LearningRate">Adam's step size (reference: 1e-3).</param>
 /// <param name="AdamEpsilon">Adam's ε (reference: 1e-8).</param>
 /// <param name="ResetEachEpisode">Re-initialise both models before each refit (the reference does).</param>
+/// <param name="RewardHiddenLayers">Hidden ReLU layers of the reward model (reference: 2).</param>
 public sealed record DynamicsModelOptions(
     int EnsembleSize = 5,
     int HiddenSize = 64,
@@ -23,7 +24,8 @@ public sealed record DynamicsModelOptions(
     int BatchSize = 50,
     double LearningRate = 1e-3,
     double AdamEpsilon = 1e-8,
-    bool ResetEachEpisode = true)
+    bool ResetEachEpisode = true,
+    int RewardHiddenLayers = 2)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
@@ -31,6 +33,7 @@ public sealed record DynamicsModelOptions(
         PlannerOptions.Positive(EnsembleSize, "ensemble size");
         PlannerOptions.Positive(HiddenSize, "hidden size");
         PlannerOptions.Positive(HiddenLayers, "hidden layers");
+        PlannerOptions.Positive(RewardHiddenLayers, "reward hidden layers");
         PlannerOptions.Positive(Epochs, "epochs");
         PlannerOptions.Positive(BatchSize, "batch size");
         if (!(MinLogVariance < MaxLogVariance) || !float.IsFinite(MinLogVariance) || !float.IsFinite(MaxLogVariance))

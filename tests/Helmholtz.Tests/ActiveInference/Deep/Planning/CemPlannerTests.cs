@@ -10,7 +10,7 @@ public sealed class CemPlannerTests
     {
         public int Calls { get; private set; }
 
-        public void Evaluate(ReadOnlySpan<float> actions, int horizon, int candidates, int actionSize, Span<float> utilities)
+        public void Evaluate(ReadOnlySpan<float> start, ReadOnlySpan<float> actions, int horizon, int candidates, int actionSize, Span<float> utilities)
         {
             Calls++;
             for (int c = 0; c < candidates; c++)
@@ -41,7 +41,7 @@ public sealed class CemPlannerTests
         var planner = new CemPlanner(new CemOptions(Horizon: 4, Candidates: 300, Elites: 30, Iterations: 12), Low, High);
         var quadratic = new Quadratic(target);
         var first = new float[2];
-        planner.Plan(quadratic, new Rng(3), first);
+        planner.Plan(quadratic, [0f], new Rng(3), first);
         Assert.Equal(12, quadratic.Calls);
 
         // Each iteration refits to the best 10 %, shrinking σ by a factor ≈ 0.3–0.6 per element, so after 12 iterations
@@ -62,7 +62,7 @@ public sealed class CemPlannerTests
         float[] target = [3f, -5f];
         var planner = new CemPlanner(new CemOptions(Horizon: 1, Candidates: 100, Elites: 10, Iterations: 6), Low, High);
         var action = new float[2];
-        planner.Plan(new Quadratic(target), new Rng(5), action);
+        planner.Plan(new Quadratic(target), [0f], new Rng(5), action);
         Assert.Equal(1f, action[0], 1e-3f);
         Assert.Equal(-2f, action[1], 1e-3f);
     }
@@ -74,8 +74,8 @@ public sealed class CemPlannerTests
         var options = new CemOptions(Horizon: 2, Candidates: 50, Elites: 5, Iterations: 3);
         var a = new float[2];
         var b = new float[2];
-        new CemPlanner(options, Low, High).Plan(new Quadratic(target), new Rng(11), a);
-        new CemPlanner(options, Low, High).Plan(new Quadratic(target), new Rng(11), b);
+        new CemPlanner(options, Low, High).Plan(new Quadratic(target), [0f], new Rng(11), a);
+        new CemPlanner(options, Low, High).Plan(new Quadratic(target), [0f], new Rng(11), b);
         Assert.Equal(a, b);
     }
 
