@@ -28,13 +28,14 @@ public enum Activation
 /// <para>Every driver checks lengths (a destination shorter than the source throws <see cref="ArgumentException"/>),
 /// lets the destination alias a source exactly (not partially), and propagates NaN as the struct's formula does.</para>
 /// <para>Lane coverage follows <see cref="System.Numerics.Tensors.TensorPrimitives"/>: spans of fewer than four
-/// elements take the scalar formula, longer ones compute every element in vector lanes (whole vectors, then the
-/// remainder in one padded vector). With the structs' lane formulas this reproduces TensorPrimitives' results bit for
+/// elements take the scalar formula, longer ones compute every element in vector lanes (whole 16- and 8-lane vectors,
+/// then the remainder in one padded vector; every width computes the same lane formula). With the structs' lane formulas this reproduces TensorPrimitives' results bit for
 /// bit where Vector256 is accelerated; without it, every element takes the scalar formula.</para>
 /// </remarks>
 public static class ActivationKernels
 {
     private const int Lanes = 8;
+    private const int WideLanes = 16;
     private const int SmallSpan = 4;
 
     /// <summary>destination[i] = f(source[i]).</summary>
@@ -56,6 +57,14 @@ public static class ActivationKernels
 
         ref float x = ref MemoryMarshal.GetReference(source);
         ref float d = ref MemoryMarshal.GetReference(destination);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - WideLanes; i += WideLanes)
+            {
+                TFunction.Invoke(Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            }
+        }
+
         for (; i <= n - Lanes; i += Lanes)
         {
             TFunction.Invoke(Vector256.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref d, (nuint)i);

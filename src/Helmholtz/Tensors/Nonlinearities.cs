@@ -21,6 +21,9 @@ public interface INonlinearity
     /// <summary>f(x) for eight lanes.</summary>
     static abstract Vector256<float> Invoke(Vector256<float> x);
 
+    /// <summary>f(x) for sixteen lanes (the forward map's wide path where AVX-512 is present); the same formula lane by lane.</summary>
+    static abstract Vector512<float> Invoke(Vector512<float> x);
+
     /// <summary>f′(x) given x and y = f(x).</summary>
     static abstract float Derivative(float x, float y);
 
@@ -56,6 +59,9 @@ public readonly struct Identity : IOutputDerivative
 
     /// <inheritdoc />
     public static Vector256<float> Invoke(Vector256<float> x) => x;
+
+    /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => x;
 
     /// <inheritdoc />
     public static float Derivative(float x, float y) => 1f;
@@ -95,6 +101,14 @@ public readonly struct Tanh : IOutputDerivative
     }
 
     /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x)
+    {
+        var z = Vector512.Exp(Vector512.Create(-2f) * Vector512.Abs(x)) - Vector512<float>.One;
+        var sign = x.AsUInt32() & Vector512.Create(0x8000_0000u);
+        return (sign ^ (-z / (z + Vector512.Create(2f))).AsUInt32()).AsSingle();
+    }
+
+    /// <inheritdoc />
     public static float Derivative(float x, float y) => 1f - (y * y);
 
     /// <inheritdoc />
@@ -124,6 +138,9 @@ public readonly struct Sigmoid : IOutputDerivative
 
     /// <inheritdoc />
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+
+    /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-x));
 
     /// <inheritdoc />
     public static float Derivative(float x, float y) => y * (1f - y);
@@ -157,6 +174,9 @@ public readonly struct Relu : IOutputDerivative
 
     /// <inheritdoc />
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+
+    /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
 
     /// <inheritdoc />
     public static float Derivative(float x, float y) => x > 0f ? 1f : 0f;
@@ -196,6 +216,9 @@ public readonly struct Swish : INonlinearity
     public static Vector256<float> Invoke(Vector256<float> x) => x * Sigmoid.Invoke(x);
 
     /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => x * Sigmoid.Invoke(x);
+
+    /// <inheritdoc />
     public static float Derivative(float x, float y)
     {
         float s = Sigmoid.Invoke(x);
@@ -223,6 +246,9 @@ public readonly struct Exp : INonlinearity
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x);
 
     /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Exp(x);
+
+    /// <inheritdoc />
     public static float Derivative(float x, float y) => y;
 
     /// <inheritdoc />
@@ -240,6 +266,9 @@ public readonly struct Log : INonlinearity
 
     /// <inheritdoc />
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Log(x);
+
+    /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Log(x);
 
     /// <inheritdoc />
     public static float Derivative(float x, float y) => 1f / x;
@@ -261,6 +290,9 @@ public readonly struct Sqrt : INonlinearity
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Sqrt(x);
 
     /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Sqrt(x);
+
+    /// <inheritdoc />
     public static float Derivative(float x, float y) => 0.5f / y;
 
     /// <inheritdoc />
@@ -278,6 +310,9 @@ public readonly struct Square : INonlinearity
 
     /// <inheritdoc />
     public static Vector256<float> Invoke(Vector256<float> x) => x * x;
+
+    /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => x * x;
 
     /// <inheritdoc />
     public static float Derivative(float x, float y) => 2f * x;
@@ -299,6 +334,9 @@ public readonly struct Sin : INonlinearity
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Sin(x);
 
     /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Sin(x);
+
+    /// <inheritdoc />
     public static float Derivative(float x, float y) => MathF.Cos(x);
 
     /// <inheritdoc />
@@ -316,6 +354,9 @@ public readonly struct Cos : INonlinearity
 
     /// <inheritdoc />
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Cos(x);
+
+    /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Cos(x);
 
     /// <inheritdoc />
     public static float Derivative(float x, float y) => -MathF.Sin(x);
@@ -346,6 +387,9 @@ public readonly struct Tan : INonlinearity
 
         return Vector256.Create<float>(lanes);
     }
+
+    /// <inheritdoc />
+    public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Create(Invoke(x.GetLower()), Invoke(x.GetUpper()));
 
     /// <inheritdoc />
     public static float Derivative(float x, float y) => 1f + (y * y);
