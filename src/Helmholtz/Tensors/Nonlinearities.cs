@@ -82,7 +82,9 @@ public readonly struct Identity : IOutputDerivative
     public static Vector256<float> MultiplyByDerivative(Vector256<float> y, Vector256<float> gradient) => gradient;
 }
 
-/// <summary>f(x) = tanh x; f′ = 1 − y². Odd, so tanh(−0) = −0; ±∞ map to ±1; NaN propagates.</summary>
+/// <summary>f(x) = tanh x; f′ = 1 − y². ±∞ map to ±1; NaN propagates.</summary>
+/// <remarks>In vector lanes tanh(±0) is ∓2⁻²⁴ rather than ±0, because .NET's vector e⁰ is 1 − 2⁻²⁴: kept so that the
+/// results stay those of TensorPrimitives.Tanh, which computes the same lanes.</remarks>
 public readonly struct Tanh : IOutputDerivative
 {
     /// <inheritdoc />
