@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Helmholtz.Tensors;
@@ -55,30 +56,39 @@ public readonly struct Identity : IOutputDerivative
     public static string Name => "identity";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => x;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => x;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => x;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => 1f;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) => Vector256<float>.One;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float DerivativeFromOutput(float y) => 1f;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> DerivativeFromOutput(Vector256<float> y) => Vector256<float>.One;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MultiplyByDerivative(float y, float gradient) => gradient;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyByDerivative(Vector256<float> y, Vector256<float> gradient) => gradient;
 }
 
@@ -91,9 +101,11 @@ public readonly struct Tanh : IOutputDerivative
     public static string Name => "tanh";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => MathF.Tanh(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x)
     {
         // tanh|x| = −z/(z + 2) with z = e^{−2|x|} − 1, which neither overflows nor cancels; the sign is put back last.
@@ -103,6 +115,7 @@ public readonly struct Tanh : IOutputDerivative
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x)
     {
         var z = Vector512.Exp(Vector512.Create(-2f) * Vector512.Abs(x)) - Vector512<float>.One;
@@ -111,21 +124,27 @@ public readonly struct Tanh : IOutputDerivative
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => 1f - (y * y);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) => Vector256<float>.One - (y * y);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float DerivativeFromOutput(float y) => 1f - (y * y);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> DerivativeFromOutput(Vector256<float> y) => Vector256<float>.One - (y * y);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MultiplyByDerivative(float y, float gradient) => gradient * (1f - (y * y));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyByDerivative(Vector256<float> y, Vector256<float> gradient) => gradient * (Vector256<float>.One - (y * y));
 }
 
@@ -136,32 +155,41 @@ public readonly struct Sigmoid : IOutputDerivative
     public static string Name => "sigmoid";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => 1f / (1f + MathF.Exp(-x));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-x));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => y * (1f - y);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) => y * (Vector256<float>.One - y);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float DerivativeFromOutput(float y) => y - (y * y);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> DerivativeFromOutput(Vector256<float> y) => y - (y * y);
 
     // (g·y)·(1 − y): the association fused layers have always used, kept so that their numbers do not move.
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MultiplyByDerivative(float y, float gradient) => gradient * y * (1f - y);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyByDerivative(Vector256<float> y, Vector256<float> gradient) => gradient * y * (Vector256<float>.One - y);
 }
 
@@ -172,34 +200,43 @@ public readonly struct Relu : IOutputDerivative
     public static string Name => "relu";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => MathF.Max(x, 0f);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => x > 0f ? 1f : 0f;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), Vector256<float>.One, Vector256<float>.Zero);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float DerivativeFromOutput(float y) => y > 0f ? 1f : 0f;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> DerivativeFromOutput(Vector256<float> y) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), Vector256<float>.One, Vector256<float>.Zero);
 
     // A select, not a product: the message is exactly 0 where y ≤ 0, even for an infinite or NaN gradient.
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MultiplyByDerivative(float y, float gradient) => y > 0f ? gradient : 0f;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyByDerivative(Vector256<float> y, Vector256<float> gradient) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), gradient, Vector256<float>.Zero);
 }
@@ -212,15 +249,19 @@ public readonly struct Swish : INonlinearity
     public static string Name => "swish";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => x * Sigmoid.Invoke(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => x * Sigmoid.Invoke(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => x * Sigmoid.Invoke(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y)
     {
         float s = Sigmoid.Invoke(x);
@@ -228,6 +269,7 @@ public readonly struct Swish : INonlinearity
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y)
     {
         var s = Sigmoid.Invoke(x);
@@ -242,18 +284,23 @@ public readonly struct Exp : INonlinearity
     public static string Name => "exp";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => MathF.Exp(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Exp(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => y;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) => y;
 }
 
@@ -264,18 +311,23 @@ public readonly struct Log : INonlinearity
     public static string Name => "log";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => MathF.Log(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Log(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Log(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => 1f / x;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) => Vector256<float>.One / x;
 }
 
@@ -286,18 +338,23 @@ public readonly struct Sqrt : INonlinearity
     public static string Name => "sqrt";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => MathF.Sqrt(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Sqrt(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Sqrt(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => 0.5f / y;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) => Vector256.Create(0.5f) / y;
 }
 
@@ -308,18 +365,23 @@ public readonly struct Square : INonlinearity
     public static string Name => "square";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => x * x;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => x * x;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => x * x;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => 2f * x;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) => x + x;
 }
 
@@ -330,18 +392,23 @@ public readonly struct Sin : INonlinearity
     public static string Name => "sin";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => MathF.Sin(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Sin(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Sin(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => MathF.Cos(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) => Vector256.Cos(x);
 }
 
@@ -352,18 +419,23 @@ public readonly struct Cos : INonlinearity
     public static string Name => "cos";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => MathF.Cos(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Cos(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Cos(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => -MathF.Sin(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) => -Vector256.Sin(x);
 }
 
@@ -374,9 +446,11 @@ public readonly struct Tan : INonlinearity
     public static string Name => "tan";
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Invoke(float x) => MathF.Tan(x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Invoke(Vector256<float> x)
     {
         // .NET has no vector tangent, and sin/cos loses accuracy near the poles: each lane takes the scalar one.
@@ -391,11 +465,14 @@ public readonly struct Tan : INonlinearity
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Create(Invoke(x.GetLower()), Invoke(x.GetUpper()));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Derivative(float x, float y) => 1f + (y * y);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Derivative(Vector256<float> x, Vector256<float> y) => Vector256<float>.One + (y * y);
 }
