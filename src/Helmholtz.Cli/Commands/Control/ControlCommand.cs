@@ -73,41 +73,23 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
         };
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
 
-        bool mountainCar = environment.Name.Contains("mountaincar", StringComparison.Ordinal);
+        bool coverage = environment.Goal.NeedsExploration;
         var positions = new List<double>();
         var velocities = new List<double>();
         var returns = new List<double>();
         var csv = new StringBuilder();
         string[]? diagnosticNames = null;
-        int? firstSuccess = null, solved = null;
-        int successes = 0;
-        double? threshold = ControlTasks.SolveThreshold(environment.Name);
+        double? threshold = environment.Goal.SolveThreshold;
         var clock = Stopwatch.StartNew();
         string metricsPath = Path.Combine(outDir, "metrics.csv");
         string title = $"{agent.Name} ({objective}) · {environment.Name} · seed {s.Seed}";
+        var experiment = new ControlExperiment(environment, agent, s.SolveWindow);
 
-        // The planner numbers episodes as Tschantz et al. (2020): its random seed episode is 0, planned episodes count from 1.
-        int episodeOffset = agent is Helmholtz.ActiveInference.Deep.Planning.PlanningAgent planner ? planner.EpisodeNumber(1) - 1 : 0;
-
-        void Episode(int run)
+        void Episode(EpisodeRecord e)
         {
-            int k = run + episodeOffset;
-            var episodeClock = Stopwatch.StartNew();
-            var r = agent.RunEpisode(environment, rng, ct);
+            var r = e.Result;
             returns.Add(r.Return);
-            bool success = ControlTasks.IsSuccess(environment.Name, r);
-            if (success)
-            {
-                successes++;
-                firstSuccess ??= k;
-            }
-
-            if (solved is null && threshold is { } t && run >= s.SolveWindow && ControlTasks.MovingMean(returns, s.SolveWindow) >= t - 1e-9)
-            {
-                solved = k;
-            }
-
-            if (mountainCar)
+            if (coverage)
             {
                 ControlFigures.CollectStates(r, environment.StateSize, positions, velocities);
             }
@@ -124,7 +106,7 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
                 csv.Append('\n');
             }
 
-            csv.Append(CultureInfo.InvariantCulture, $"{k},{r.Return:R},{r.Steps},{(r.Terminated ? 1 : 0)},{(r.Truncated ? 1 : 0)},{(success ? 1 : 0)},{ControlTasks.MovingMean(returns, s.SolveWindow):R},{episodeClock.Elapsed.TotalSeconds:F3}");
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Episode},{r.Return:R},{r.Steps},{(r.Terminated ? 1 : 0)},{(r.Truncated ? 1 : 0)},{(e.Success ? 1 : 0)},{e.MovingMean:R},{e.Seconds:F3}");
             foreach (var name in diagnosticNames)
             {
                 csv.Append(',').Append(r.Diagnostics.TryGetValue(name, out double v) ? v.ToString("R", CultureInfo.InvariantCulture) : "");
@@ -132,19 +114,17 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
 
             csv.Append('\n');
             AtomicFile.WriteAllText(metricsPath, csv.ToString());
-            if (k % FigureEvery == 0 && k < s.Episodes)
+            if (e.Episode % FigureEvery == 0 && e.Episode < s.Episodes)
             {
                 // A killed run keeps a recent curve as well as its metrics.
                 ControlFigures.ReturnCurve(returns, s.SolveWindow, threshold, title, Path.Combine(outDir, "returns"));
             }
         }
 
+        ControlExperimentResult result = null!;
         if (s.Quiet)
         {
-            for (int k = 1; k <= s.Episodes; k++)
-            {
-                Episode(k);
-            }
+            result = experiment.Run(s.Episodes, rng, Episode, ct);
         }
         else
         {
@@ -155,26 +135,25 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask(Markup.Escape(title), maxValue: s.Episodes);
-                    for (int k = 1; k <= s.Episodes; k++)
+                    result = experiment.Run(s.Episodes, rng, e =>
                     {
-                        Episode(k);
-                        task.Value = k;
-                        task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                            $"{title} · episode {k} · mean {ControlTasks.MovingMean(returns, s.SolveWindow):F1}"));
-                    }
+                        Episode(e);
+                        task.Value = returns.Count;
+                        task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{title} · episode {returns.Count} · mean {e.MovingMean:F1}"));
+                    }, ct);
                 });
         }
 
         ControlFigures.ReturnCurve(returns, s.SolveWindow, threshold, title, Path.Combine(outDir, "returns"));
-        double? coverage = null;
-        if (mountainCar)
+        double? covered = null;
+        if (coverage)
         {
             ControlFigures.Coverage(positions, velocities, $"visited states · {title}", Path.Combine(outDir, "coverage"));
-            coverage = ControlFigures.CoverageFraction(positions, velocities);
+            covered = ControlFigures.CoverageFraction(positions, velocities);
         }
 
-        return new RunSummary([.. returns], firstSuccess, solved, environment.Name, agent.Name, objective, s.Seed, returns.Count, successes,
-            ControlTasks.MovingMean(returns, s.SolveWindow), coverage, clock.Elapsed.TotalSeconds, outDir);
+        return new RunSummary([.. returns], result.FirstSuccessEpisode, result.SolvedEpisode, environment.Name, agent.Name, objective, s.Seed, returns.Count,
+            result.Successes, result.FinalMean, covered, clock.Elapsed.TotalSeconds, outDir);
     }
 
     /// <summary>Runs every seed as a child process of this same executable, then summarises across seeds.</summary>
