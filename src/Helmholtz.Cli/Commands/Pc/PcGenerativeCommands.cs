@@ -93,32 +93,15 @@ internal sealed class PcGenerativeCommand : HelmholtzCommand<PcGenerativeSetting
         var options = new PcOptions { Algorithm = PcAlgorithm.Standard, Iterations = settings.Iterations, EtaV = settings.EtaV };
         var model = new PcGenerative(settings.Latent, settings.HiddenSizes(), data.Train.Features, settings.Batch, options, settings.Seed, settings.NormaliseSteps, settings.HiddenVariance, settings.PixelVariance);
         var optimizer = new Adam(new AdamOptions(settings.LearningRate, WeightDecay: settings.WeightDecay, DecoupledWeightDecay: true));
-        var batches = new BatchIterator(data.Train, new BatchOptions(settings.Batch, settings.Seed));
-        var images = new Tensor(settings.Batch, data.Train.Features);
-        var losses = new List<double>();
-        var curvatures = new List<double>();
-        var steps = new List<double>();
+        IReadOnlyList<GenerativeEpoch> epochs = [];
         Infrastructure.Cli.Stderr.Progress().Start(ctx =>
         {
-            var task = ctx.AddTask("generative PC on digits", maxValue: settings.Epochs * batches.BatchesPerEpoch);
-            for (int epoch = 0; epoch < settings.Epochs; epoch++)
-            {
-                batches.BeginEpoch(epoch);
-                double sum = 0;
-                int n = 0;
-                while (batches.Next(images.Span, [], [], out _))
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    sum += model.TrainStep(images, optimizer);
-                    n++;
-                    task.Increment(1);
-                }
-
-                losses.Add(sum / n);
-                curvatures.Add(model.Curvature(50));
-                steps.Add(model.StepSizes.Min());
-            }
+            var task = ctx.AddTask("generative PC on digits", maxValue: settings.Epochs * GenerativeTraining.BatchesPerEpoch(data.Train.Count, settings.Batch));
+            epochs = GenerativeTraining.Train(model, optimizer, data.Train, settings.Epochs, settings.Batch, settings.Seed, () => task.Increment(1), cancellationToken);
         });
+        var losses = epochs.Select(e => e.ReconstructionError).ToList();
+        var curvatures = epochs.Select(e => e.Curvature).ToList();
+        var steps = epochs.Select(e => e.StepSize).ToList();
 
         Directory.CreateDirectory(settings.Out);
         string checkpoint = Path.Combine(settings.Out, "checkpoint.safetensors");
