@@ -70,3 +70,19 @@ public sealed class ControlExperimentTests
         Assert.Equal(3, result.Returns.Length);
     }
 }
+
+/// <summary>The agent factory: typed options → agent, checked against the action space.</summary>
+public sealed class ControlAgentFactoryTests
+{
+    [Fact]
+    public void OptionsPickTheAgentAndTheActionSpaceMustFit()
+    {
+        Assert.IsType<DqnAgent>(ControlAgentFactory.Create(new CartPole(), new DqnOptions(), new Rng(1)));
+        Assert.IsType<DeepAifAgent>(ControlAgentFactory.Create(new CartPole(), new DeepAifOptions(), new Rng(1)));
+        Assert.IsType<PlanningAgent>(ControlAgentFactory.Create(new SparseMountainCar(), PlannerOptions.CpuDefault, new Rng(1)));
+        var e = Assert.Throws<ArgumentException>(() => ControlAgentFactory.Create(new Pendulum(), new DqnOptions(), new Rng(1)));
+        Assert.Contains("needs a discrete action space", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => ControlAgentFactory.Create(new CartPole(), PlannerOptions.CpuDefault, new Rng(1)));
+        Assert.Throws<ArgumentException>(() => ControlAgentFactory.Create(new CartPole(), "dqn", new Rng(1)));
+    }
+}
