@@ -133,7 +133,7 @@ internal class TrainingSettings : CommandSettings
         }
         catch (ArgumentException ex)
         {
-            return ValidationResult.Error(ex.Message);
+            return ValidationResult.Error(Infrastructure.PropertyFlags.Describe(ex));
         }
 
         return ValidationResult.Success();
