@@ -98,9 +98,9 @@ internal static class PcGraphLayout
                 continue;
             }
 
-            if (!c.Inputs.Any(p => p.Kind == NodeKind.Parameter))
+            if ((relax & PcRelaxations.NoDerivative) == 0 && !c.Inputs.Any(p => p.Kind == NodeKind.Parameter))
             {
-                continue; // no weights to transport: pooling, reshapes and sums send their exact VJP
+                continue; // backward weights only: no weights to transport, so pooling, reshapes and sums send their exact VJP
             }
 
             if (!Offers(c, isFree))
