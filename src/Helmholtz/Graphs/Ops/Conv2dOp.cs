@@ -13,7 +13,7 @@ namespace Helmholtz.Graphs.Ops;
 /// (image, pixel); the result is transposed into NCHW. Backward, with g = dy ⊙ f′: db[o] += Σ g[·, o, ·, ·];
 /// dW += gᵀ·P (the patch matrix is rebuilt, not kept); dx += col2im(g·W).
 /// </remarks>
-public sealed class Conv2dOp : Op
+public sealed class Conv2dOp : Op, IRelaxableOp
 {
     /// <summary>Upper bound on the patch-matrix elements held at once; larger batches are processed in chunks of images.</summary>
     private const int MaxColumnElements = 1 << 22;
@@ -125,18 +125,37 @@ public sealed class Conv2dOp : Op
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor x = inputs[0], w = inputs[1];
+        Backward(context, inputs[0], inputs[1], output, outputGradient, useDerivative: true,
+            inputGradients[0], inputGradients[1], inputGradients.Length == 3 ? inputGradients[2] : null);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>dx += col2im(g·weights) with g = ε ⊙ f′ (or ε): the dx path of <see cref="Backward(OpContext, ReadOnlySpan{Tensor}, Tensor, Tensor, ReadOnlySpan{Tensor?})"/> with W replaced.</remarks>
+    public void RelaxedBackward(OpContext context, Tensor x, Tensor weights, Tensor output, Tensor outputGradient, bool useDerivative, Tensor inputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(inputGradient);
+        Backward(context, x, weights, output, outputGradient, useDerivative, inputGradient, null, null);
+    }
+
+    /// <summary>The VJP with g = dy ⊙ f′ (or dy) into whichever of dx, dW, db are given; dx goes through <paramref name="w"/>.</summary>
+    private void Backward(OpContext context, Tensor x, Tensor w, Tensor output, Tensor outputGradient, bool useDerivative, Tensor? dx, Tensor? dw, Tensor? db)
+    {
         var g = Geometry(x.Dim(1), x.Dim(2), x.Dim(3), w.Dim(2), w.Dim(3));
         int batch = x.Dim(0), outChannels = w.Dim(0), pixels = g.OutPixels, patch = g.PatchSize;
         ReadOnlySpan<float> local = outputGradient.ReadOnlySpan;
-        if (Activation != Activation.Identity)
+        if (useDerivative && Activation != Activation.Identity)
         {
             var buffer = context.Scratch.Get(this, 2, output.Length);
             ActivationKernels.MultiplyByDerivative(Activation, output.ReadOnlySpan, local, buffer);
             local = buffer;
         }
 
-        if (inputGradients.Length == 3 && inputGradients[2] is { } db)
+        if (db is not null)
         {
             var dbs = db.Span;
             for (int n = 0; n < batch; n++)
@@ -148,7 +167,6 @@ public sealed class Conv2dOp : Op
             }
         }
 
-        Tensor? dx = inputGradients[0], dw = inputGradients[1];
         if (dx is null && dw is null)
         {
             return;

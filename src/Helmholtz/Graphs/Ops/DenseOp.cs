@@ -11,7 +11,7 @@ namespace Helmholtz.Graphs.Ops;
 /// layer's value is v_l and its prediction μ_l = f(W v_{l−1} + b). Backward: with g = dy ⊙ f′,
 /// dx += g·W, dW += gᵀ·x, db += Σ_batch g.
 /// </remarks>
-public sealed class DenseOp(Activation activation = Activation.Identity) : Op
+public sealed class DenseOp(Activation activation = Activation.Identity) : Op, IRelaxableOp
 {
 
     /// <summary>The fused nonlinearity f.</summary>
@@ -95,6 +95,21 @@ public sealed class DenseOp(Activation activation = Activation.Identity) : Op
                 TensorPrimitives.Add(dbs, g.Slice(r * fanOut, fanOut), dbs);
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>dx += g·weights with g = ε ⊙ f′ (or ε): the dx line of <see cref="Backward"/> with W replaced.</remarks>
+    public void RelaxedBackward(OpContext context, Tensor x, Tensor weights, Tensor output, Tensor outputGradient, bool useDerivative, Tensor inputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(inputGradient);
+        int batch = x.Dim(0), fanIn = weights.Dim(1), fanOut = weights.Dim(0);
+        ReadOnlySpan<float> g = useDerivative ? LocalGradient(context, output.ReadOnlySpan, outputGradient.ReadOnlySpan) : outputGradient.ReadOnlySpan;
+        Gemm.Multiply(Transpose.No, Transpose.No, batch, fanIn, fanOut, 1f, g, fanOut, weights.ReadOnlySpan, fanIn, 1f, inputGradient.Span, fanIn, context.Threads);
     }
 
     /// <summary>g = dy ⊙ f′(z), computed from y = f(z); for the identity, dy itself.</summary>
