@@ -21,6 +21,7 @@ internal static partial class PropertyFlags
         ["InferenceSteps"] = "--T",
         ["InferenceRate"] = "--eta-v",
         ["OutputVariance"] = "--output-variance",
+        ["DataDirectory"] = "--data",
     };
 
     /// <summary>The flag of <paramref name="property"/>, or null when the CLI has none.</summary>
@@ -30,7 +31,7 @@ internal static partial class PropertyFlags
     public static string Describe(Exception ex)
     {
         ArgumentNullException.ThrowIfNull(ex);
-        if (ex is not (ArgumentException or Helmholtz.Training.TrainingDivergedException))
+        if (ex is not (ArgumentException or IOException or Helmholtz.Training.TrainingDivergedException))
         {
             return ex.Message;
         }

@@ -25,7 +25,7 @@ public interface IOptimizer
 /// </remarks>
 public interface ITrainingAlgorithm
 {
-    /// <summary>The command-line name of the algorithm (e.g. <c>bp</c>, <c>pc-fixed</c>).</summary>
+    /// <summary>The name of the algorithm, as in config.json (e.g. <c>bp</c>, <c>pc-fixed</c>).</summary>
     string Name { get; }
 
     /// <summary>The executor whose <see cref="Model.Input"/> and <see cref="Model.Target"/> buffers receive each batch.</summary>

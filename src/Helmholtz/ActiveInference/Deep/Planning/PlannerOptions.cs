@@ -114,7 +114,7 @@ public sealed record Objective(
     bool IncludeInfoGain = true,
     InfoGainEstimator Estimator = InfoGainEstimator.PairwiseKl)
 {
-    /// <summary>The command-line names of the objectives, in <see cref="ObjectiveKind"/> order.</summary>
+    /// <summary>The names of the objectives (as in configs and reports), in <see cref="ObjectiveKind"/> order.</summary>
     public static IReadOnlyList<string> Names { get; } = ["reward", "infogain", "feef", "efe", "fef", "divergence"];
 
     /// <summary>The weights (w_U, w_IG, w_H) of expected reward U, information gain IG and mean member entropy H̄ per step.</summary>
@@ -138,7 +138,7 @@ public sealed record Objective(
         };
     }
 
-    /// <summary>Parses a command-line objective name (case-insensitive).</summary>
+    /// <summary>Parses an objective name (case-insensitive).</summary>
     /// <exception cref="ArgumentException">The name is unknown; the message lists the known names.</exception>
     public static ObjectiveKind Parse(string name)
     {
@@ -154,7 +154,7 @@ public sealed record Objective(
         throw new ArgumentException($"Unknown objective '{name}'. Known objectives: {string.Join(", ", Names)}.", nameof(name));
     }
 
-    /// <summary>The command-line name of <paramref name="kind"/>.</summary>
+    /// <summary>The name of <paramref name="kind"/>.</summary>
     public static string NameOf(ObjectiveKind kind) => Names[(int)kind];
 }
 
