@@ -1,5 +1,5 @@
 using Helmholtz.PredictiveCoding;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace CustomSchedule;
 
@@ -13,7 +13,7 @@ public sealed class MomentumSchedule(float beta) : IPcSchedule
 {
     // Moves values itself, so the state may not skip nodes by watching PcState.MoveValues; and keeps one velocity set.
     private static readonly PcDynamics MomentumDynamics = new(FixedPredictions: true, TracksActivity: false);
-    private readonly Dictionary<int, Tensor> _velocity = [];
+    private readonly Dictionary<int, FloatTensor> _velocity = [];
 
     /// <summary>The momentum coefficient β in [0, 1).</summary>
     public float Beta { get; } = beta is >= 0f and < 1f ? beta : throw new ArgumentOutOfRangeException(nameof(beta), beta, "Beta must be in [0, 1).");
@@ -33,7 +33,7 @@ public sealed class MomentumSchedule(float beta) : IPcSchedule
         {
             if (!_velocity.TryGetValue(n.Index, out var u))
             {
-                u = new Tensor(state.Value(n).Shape.ToArray());
+                u = new FloatTensor(state.Value(n).Shape.ToArray());
                 _velocity[n.Index] = u;
             }
 

@@ -167,14 +167,14 @@ public sealed class BatchIterator
     }
 
     /// <summary>Copies the next batch into tensors of shape [B, H·W] and [B, classes]; see <see cref="Next(Span{float}, Span{float}, Span{int}, out int)"/>.</summary>
-    public bool Next(Tensor images, Tensor oneHot, Span<int> labels, out int count)
+    public bool Next(FloatTensor images, FloatTensor oneHot, Span<int> labels, out int count)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(oneHot);
         if (!images.HasShape([Options.BatchSize, _dataset.Features]) || !oneHot.HasShape([Options.BatchSize, _dataset.ClassCount]))
         {
             throw new ArgumentException(
-                $"Batch tensors must be [{Options.BatchSize}, {_dataset.Features}] and [{Options.BatchSize}, {_dataset.ClassCount}]; got {Tensor.Format(images.Shape)} and {Tensor.Format(oneHot.Shape)}.");
+                $"Batch tensors must be [{Options.BatchSize}, {_dataset.Features}] and [{Options.BatchSize}, {_dataset.ClassCount}]; got {FloatTensor.Format(images.Shape)} and {FloatTensor.Format(oneHot.Shape)}.");
         }
 
         return Next(images.Span, oneHot.Span, labels, out count);

@@ -1,4 +1,4 @@
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Graphs;
 
@@ -24,5 +24,5 @@ public interface IRelaxableOp
     /// <param name="outputGradient">The cotangent ε, of y's shape.</param>
     /// <param name="useDerivative">Whether g carries f′(y).</param>
     /// <param name="inputGradient">dx, of x's shape, accumulated into.</param>
-    void RelaxedBackward(OpContext context, Tensor x, Tensor weights, Tensor output, Tensor outputGradient, bool useDerivative, Tensor inputGradient);
+    void RelaxedBackward(OpContext context, FloatTensor x, FloatTensor weights, FloatTensor output, FloatTensor outputGradient, bool useDerivative, FloatTensor inputGradient);
 }

@@ -1,5 +1,5 @@
 using Helmholtz.Graphs;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Optim;
 
@@ -8,13 +8,13 @@ public interface IOptimizer
 {
     /// <summary>One update: parameters[i].Value ← update(parameters[i].Value, gradients[i]).</summary>
     /// <remarks>Gradients are of the loss to minimise (already averaged over the batch).</remarks>
-    void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> gradients);
+    void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<FloatTensor> gradients);
 
     /// <summary>The optimiser's internal state (moments, step count) as named tensors, for checkpoints.</summary>
-    IReadOnlyDictionary<string, Tensor> State();
+    IReadOnlyDictionary<string, FloatTensor> State();
 
     /// <summary>Restores state written by <see cref="State"/>; throws <see cref="ArgumentException"/> on a mismatch.</summary>
-    void LoadState(IReadOnlyDictionary<string, Tensor> state);
+    void LoadState(IReadOnlyDictionary<string, FloatTensor> state);
 }
 
 /// <summary>A way of learning from a batch: exact backprop or one of the predictive-coding schedules.</summary>

@@ -1,6 +1,5 @@
-using Helmholtz.Graphs;
 using Helmholtz.Graphs.Ops;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.PredictiveCoding;
 
@@ -68,13 +67,13 @@ public static class FreeEnergy
             throw new NotSupportedException($"The free energy of loss '{loss.Op!.Kind}' has no output precision or mask; only MSE does.");
         }
 
-        var value = new Tensor(1);
+        var value = new FloatTensor(1);
         loss.Op!.Forward(state.Executor.Context, inputs, value);
         return (double)value.ReadOnlySpan[0] * batch;
     }
 
     /// <summary>½ Σ_{b,j} m_{b,j} Π_j (a − c)²_{b,j} with Π = 1 and m = 1 where absent.</summary>
-    private static double WeightedSquares(ReadOnlySpan<float> a, ReadOnlySpan<float> c, Tensor? precision, Tensor? mask, int batch)
+    private static double WeightedSquares(ReadOnlySpan<float> a, ReadOnlySpan<float> c, FloatTensor? precision, FloatTensor? mask, int batch)
     {
         int width = a.Length / batch;
         double sum = 0;
@@ -94,7 +93,7 @@ public static class FreeEnergy
     }
 
     /// <summary>½ Σ_j ln Σ_j of one sample.</summary>
-    private static double LogDeterminant(Tensor sigma)
+    private static double LogDeterminant(FloatTensor sigma)
     {
         double sum = 0;
         foreach (float s in sigma.ReadOnlySpan)

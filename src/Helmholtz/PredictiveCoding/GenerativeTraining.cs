@@ -1,6 +1,6 @@
 using Helmholtz.Data;
 using Helmholtz.Optim;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.PredictiveCoding;
 
@@ -47,7 +47,7 @@ public static class GenerativeTraining
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var batches = new BatchIterator(train, new BatchOptions(batchSize, seed));
-        var images = new Tensor(batchSize, train.Features);
+        var images = new FloatTensor(batchSize, train.Features);
         var result = new List<GenerativeEpoch>(epochs);
         for (int epoch = 0; epoch < epochs; epoch++)
         {

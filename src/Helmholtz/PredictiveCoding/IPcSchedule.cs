@@ -1,5 +1,3 @@
-using Helmholtz.Graphs;
-
 namespace Helmholtz.PredictiveCoding;
 
 /// <summary>A predictive-coding variant as an object: how errors are formed and how values move, over a <see cref="PcState"/>.</summary>

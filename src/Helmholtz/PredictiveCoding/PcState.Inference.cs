@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using Helmholtz.Graphs;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.PredictiveCoding;
 
@@ -150,7 +149,7 @@ public sealed partial class PcState
     }
 
     /// <summary>Throws <see cref="PcDivergenceException"/> when <paramref name="t"/> holds a NaN or an infinity.</summary>
-    public void CheckFinite(Node node, Tensor t, int iteration, string what)
+    public void CheckFinite(Node node, FloatTensor t, int iteration, string what)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(t);
@@ -187,7 +186,7 @@ public sealed partial class PcState
     }
 
     /// <summary>Applies precision and error connections: ε ← Π ε, then ε ← ε Φᵀ (keeping the unconnected error for Φ's rule).</summary>
-    private void Weight(Node n, Tensor eps)
+    private void Weight(Node n, FloatTensor eps)
     {
         if (_precision[n.Index] is { } pi)
         {
@@ -218,12 +217,12 @@ public sealed partial class PcState
     }
 
     /// <summary>The inputs a VJP of c reads: the forward pass (fixed predictions) or the current values.</summary>
-    private ReadOnlySpan<Tensor> InputsOf(Node c) => _fixedPredictions ? _fwdIn[c.Index] : _curIn[c.Index];
+    private ReadOnlySpan<FloatTensor> InputsOf(Node c) => _fixedPredictions ? _fwdIn[c.Index] : _curIn[c.Index];
 
     /// <summary>The output a VJP of c reads: the forward value (fixed predictions) or the current prediction.</summary>
-    private Tensor OutputOf(Node c) => _fixedPredictions ? Executor.Value(c) : _mu[c.Index]!;
+    private FloatTensor OutputOf(Node c) => _fixedPredictions ? Executor.Value(c) : _mu[c.Index]!;
 
-    private void MultiplyRows(Tensor t, Tensor row)
+    private void MultiplyRows(FloatTensor t, FloatTensor row)
     {
         int s = row.Length;
         var span = t.Span;

@@ -2,7 +2,6 @@ using System.Numerics.Tensors;
 using Helmholtz.Graphs;
 using Helmholtz.Optim;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.PredictiveCoding;
 
@@ -11,7 +10,7 @@ public sealed partial class PcState
 {
     /// <summary>∂F/∂θ from the current errors, averaged over the batch; aligned with the graph's parameters.</summary>
     /// <remarks>g_θ = s·(1/B) Σ_c VJP_{c→θ}(ε_c). The returned tensors are the state's buffers, overwritten by the next call.</remarks>
-    public IReadOnlyList<Tensor> ComputeParameterGradients()
+    public IReadOnlyList<FloatTensor> ComputeParameterGradients()
     {
         foreach (var g in _paramGrad)
         {
@@ -126,10 +125,10 @@ public sealed partial class PcState
                 if ((relax & PcRelaxations.BackwardWeights) != 0)
                 {
                     var w = _fwdIn[c.Index][1];
-                    var b = new Tensor(w.Shape.ToArray());
+                    var b = new FloatTensor(w.Shape.ToArray());
                     rng.FillGaussian(b.Span, 0f, 1f / MathF.Sqrt(w.Length / w.Dim(0)));
                     _backW[c.Index] = b;
-                    _wBefore[c.Index] = new Tensor(w.Shape.ToArray());
+                    _wBefore[c.Index] = new FloatTensor(w.Shape.ToArray());
                 }
             }
         }
@@ -139,7 +138,7 @@ public sealed partial class PcState
             foreach (var n in _free.Append(_output).Where(n => n.Kind == NodeKind.Op))
             {
                 int s = n.SampleSize;
-                var phi = new Tensor(s, s);
+                var phi = new FloatTensor(s, s);
                 rng.FillGaussian(phi.Span, 0f, 0.5f / MathF.Sqrt(s));
                 for (int i = 0; i < s; i++)
                 {
@@ -147,8 +146,8 @@ public sealed partial class PcState
                 }
 
                 _phi[n.Index] = phi;
-                _epsRaw[n.Index] = new Tensor(n.RuntimeShape(batchSize));
-                _scratch[n.Index] = new Tensor(n.RuntimeShape(batchSize));
+                _epsRaw[n.Index] = new FloatTensor(n.RuntimeShape(batchSize));
+                _scratch[n.Index] = new FloatTensor(n.RuntimeShape(batchSize));
             }
         }
 

@@ -1,5 +1,5 @@
 using Helmholtz.Graphs;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.PredictiveCoding;
 
@@ -51,7 +51,7 @@ public sealed partial class PcState
         }
     }
 
-    private static void CopyRows(Tensor from, int fromRow, Tensor to, int toRow, int rows)
+    private static void CopyRows(FloatTensor from, int fromRow, FloatTensor to, int toRow, int rows)
     {
         int width = from.Length / from.Dim(0);
         from.ReadOnlySpan.Slice(fromRow * width, rows * width).CopyTo(to.Span.Slice(toRow * width, rows * width));

@@ -1,6 +1,5 @@
 using Helmholtz.Graphs;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.PredictiveCoding;
 
@@ -32,21 +31,21 @@ public sealed partial class PcState
     private readonly Node[] _freeAndOutput;
     private readonly Node _output;
     private readonly bool[] _isFree;
-    private readonly Tensor?[] _v, _mu, _eps, _grad, _epsRaw;
-    private readonly Tensor[][] _fwdIn, _curIn;
-    private readonly Tensor?[][] _freeSlots, _paramSlots;
+    private readonly FloatTensor?[] _v, _mu, _eps, _grad, _epsRaw;
+    private readonly FloatTensor[][] _fwdIn, _curIn;
+    private readonly FloatTensor?[][] _freeSlots, _paramSlots;
     private readonly bool[] _sendsToFree, _hasParams, _muVaries;
-    private readonly Tensor[] _paramGrad;
+    private readonly FloatTensor[] _paramGrad;
 
     private readonly Op _lossOp;
-    private readonly Tensor[] _lossFwdIn, _lossCurIn;
-    private readonly Tensor?[] _lossSlots;
-    private readonly Tensor _lossScale;
-    private readonly Tensor? _outputMask;
+    private readonly FloatTensor[] _lossFwdIn, _lossCurIn;
+    private readonly FloatTensor?[] _lossSlots;
+    private readonly FloatTensor _lossScale;
+    private readonly FloatTensor? _outputMask;
 
-    private readonly Tensor?[] _precision, _variance;
+    private readonly FloatTensor?[] _precision, _variance;
 
-    private readonly Tensor?[] _backW, _wBefore, _scratch, _phi;
+    private readonly FloatTensor?[] _backW, _wBefore, _scratch, _phi;
     private readonly IRelaxableOp?[] _relaxable;
     private readonly bool _relaxMessages, _useDerivative;
     private float? _stepSize;
@@ -85,31 +84,31 @@ public sealed partial class PcState
         _free = nodes.Where(n => _isFree[n.Index]).ToArray();
         _freeAndOutput = [.. _free, _output];
         Executor = new Executor(_graph, batchSize, _ctx);
-        _v = new Tensor?[count];
-        _mu = new Tensor?[count];
-        _eps = new Tensor?[count];
-        _grad = new Tensor?[count];
-        _epsRaw = new Tensor?[count];
+        _v = new FloatTensor?[count];
+        _mu = new FloatTensor?[count];
+        _eps = new FloatTensor?[count];
+        _grad = new FloatTensor?[count];
+        _epsRaw = new FloatTensor?[count];
         foreach (var n in _free)
         {
-            _v[n.Index] = new Tensor(n.RuntimeShape(batchSize));
-            _grad[n.Index] = new Tensor(n.RuntimeShape(batchSize));
-            _eps[n.Index] = new Tensor(n.RuntimeShape(batchSize));
+            _v[n.Index] = new FloatTensor(n.RuntimeShape(batchSize));
+            _grad[n.Index] = new FloatTensor(n.RuntimeShape(batchSize));
+            _eps[n.Index] = new FloatTensor(n.RuntimeShape(batchSize));
             if (n.Kind == NodeKind.Input)
             {
-                _mu[n.Index] = new Tensor(n.RuntimeShape(batchSize)); // a zero-mean prior
+                _mu[n.Index] = new FloatTensor(n.RuntimeShape(batchSize)); // a zero-mean prior
             }
         }
 
-        _eps[_output.Index] = new Tensor(_output.RuntimeShape(batchSize));
+        _eps[_output.Index] = new FloatTensor(_output.RuntimeShape(batchSize));
         _sendsToFree = new bool[count];
         _hasParams = new bool[count];
         _muVaries = new bool[count];
-        _fwdIn = new Tensor[count][];
-        _curIn = new Tensor[count][];
-        _freeSlots = new Tensor?[count][];
-        _paramSlots = new Tensor?[count][];
-        _paramGrad = _graph.Parameters.Select(p => new Tensor(p.Value.Shape.ToArray())).ToArray();
+        _fwdIn = new FloatTensor[count][];
+        _curIn = new FloatTensor[count][];
+        _freeSlots = new FloatTensor?[count][];
+        _paramSlots = new FloatTensor?[count][];
+        _paramGrad = _graph.Parameters.Select(p => new FloatTensor(p.Value.Shape.ToArray())).ToArray();
         var paramGradByNode = _graph.Parameters.Select((p, i) => (p.Node, g: _paramGrad[i])).ToDictionary(t => t.Node, t => t.g);
         foreach (var n in _valueNodes)
         {
@@ -117,7 +116,7 @@ public sealed partial class PcState
             _sendsToFree[n.Index] = ins.Any(p => _isFree[p.Index]);
             _hasParams[n.Index] = ins.Any(p => p.Kind == NodeKind.Parameter);
             _muVaries[n.Index] = dynamics.PredictionsAlwaysMove || (!_fixedPredictions && _sendsToFree[n.Index]);
-            _mu[n.Index] = _muVaries[n.Index] ? new Tensor(n.RuntimeShape(batchSize)) : Executor.Value(n);
+            _mu[n.Index] = _muVaries[n.Index] ? new FloatTensor(n.RuntimeShape(batchSize)) : Executor.Value(n);
             _fwdIn[n.Index] = ins.Select(p => Executor.Value(p)).ToArray();
             _curIn[n.Index] = ins.Select(p => _isFree[p.Index] ? _v[p.Index]! : Executor.Value(p)).ToArray();
             _freeSlots[n.Index] = ins.Select(p => _isFree[p.Index] ? _grad[p.Index] : null).ToArray();
@@ -129,25 +128,25 @@ public sealed partial class PcState
         _lossFwdIn = loss.Inputs.Select(p => Executor.Value(p)).ToArray();
         _lossCurIn = loss.Inputs.Select(p => ReferenceEquals(p, _output) ? _mu[_output.Index]! : Executor.Value(p)).ToArray();
         _lossSlots = loss.Inputs.Select(p => ReferenceEquals(p, _output) ? _eps[_output.Index] : null).ToArray();
-        _lossScale = new Tensor([_sign * batchSize], 1);
+        _lossScale = new FloatTensor([_sign * batchSize], 1);
         if (maskOutput)
         {
-            _outputMask = new Tensor(_output.RuntimeShape(batchSize));
+            _outputMask = new FloatTensor(_output.RuntimeShape(batchSize));
             _outputMask.Fill(1f);
         }
 
         bool usePrecision = precisions || options.LearnPrecision || options.InitialVariance != 1f || (options.OutputVariance is { } ov && ov != 1f);
         _nodeStep = new float[count];
-        _precision = new Tensor?[count];
-        _variance = new Tensor?[count];
+        _precision = new FloatTensor?[count];
+        _variance = new FloatTensor?[count];
         if (usePrecision)
         {
             foreach (var n in _free.Append(_output))
             {
                 float variance = ReferenceEquals(n, _output) ? options.OutputVariance ?? options.InitialVariance : options.InitialVariance;
-                _variance[n.Index] = new Tensor(n.SampleSize);
+                _variance[n.Index] = new FloatTensor(n.SampleSize);
                 _variance[n.Index]!.Fill(variance);
-                _precision[n.Index] = new Tensor(n.SampleSize);
+                _precision[n.Index] = new FloatTensor(n.SampleSize);
                 _precision[n.Index]!.Fill(1f / variance);
             }
         }
@@ -157,10 +156,10 @@ public sealed partial class PcState
         _moved = new bool[count];
         _muMoved = new bool[count];
         _gradLive = new bool[count];
-        _backW = new Tensor?[count];
-        _wBefore = new Tensor?[count];
-        _scratch = new Tensor?[count];
-        _phi = new Tensor?[count];
+        _backW = new FloatTensor?[count];
+        _wBefore = new FloatTensor?[count];
+        _scratch = new FloatTensor?[count];
+        _phi = new FloatTensor?[count];
         _relaxable = new IRelaxableOp?[count];
         (_relaxMessages, _useDerivative) = AllocateRelaxations(options, batchSize);
     }
@@ -190,31 +189,31 @@ public sealed partial class PcState
     public int LastIterations { get; internal set; }
 
     /// <summary>The current value v of a free node.</summary>
-    public Tensor Value(Node node) => _v[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' is not a free value node of this network.", nameof(node));
+    public FloatTensor Value(Node node) => _v[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' is not a free value node of this network.", nameof(node));
 
     /// <summary>The current (precision-weighted) error ε of a value node, in the sign convention of <see cref="PcDynamics"/>.</summary>
-    public Tensor Error(Node node) => _eps[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' has no error node in this network.", nameof(node));
+    public FloatTensor Error(Node node) => _eps[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' has no error node in this network.", nameof(node));
 
     /// <summary>The current prediction μ of a value node (its forward-pass value when it cannot change).</summary>
-    public Tensor Prediction(Node node) => _mu[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' is not a value node of this network.", nameof(node));
+    public FloatTensor Prediction(Node node) => _mu[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' is not a value node of this network.", nameof(node));
 
     /// <summary>The messages a free node received in the last <see cref="SendMessages"/>: Σ_{children c} VJP_{c→n}(ε_c).</summary>
-    public Tensor Message(Node node) => _grad[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' is not a free value node of this network.", nameof(node));
+    public FloatTensor Message(Node node) => _grad[Check(node).Index] ?? throw new ArgumentException($"Node '{node.Name}' is not a free value node of this network.", nameof(node));
 
     /// <summary>The diagonal variance Σ of a free node or the output (null when precisions are all 1 and not learned).</summary>
-    public Tensor? Variance(Node node) => _variance[Check(node).Index];
+    public FloatTensor? Variance(Node node) => _variance[Check(node).Index];
 
     /// <summary>The precision Π = 1/Σ of a free node or the output (null when precisions are all 1 and not learned).</summary>
-    public Tensor? Precision(Node node) => _precision[Check(node).Index];
+    public FloatTensor? Precision(Node node) => _precision[Check(node).Index];
 
     /// <summary>Learned backward weights B of a value node (null unless the backward-weights relaxation is on).</summary>
-    public Tensor? BackwardWeights(Node node) => _backW[Check(node).Index];
+    public FloatTensor? BackwardWeights(Node node) => _backW[Check(node).Index];
 
     /// <summary>The error mask of the output (generative mode): 1 where observed, 0 where free; null when not masked.</summary>
-    public Tensor? OutputMask => _outputMask;
+    public FloatTensor? OutputMask => _outputMask;
 
     /// <summary>The parameter gradients of the last <see cref="ComputeParameterGradients"/>, aligned with the graph's parameters.</summary>
-    public IReadOnlyList<Tensor> ParameterGradients => _paramGrad;
+    public IReadOnlyList<FloatTensor> ParameterGradients => _paramGrad;
 
     /// <summary>The Euler step of inference: <see cref="PcOptions.EtaV"/> unless a caller that bounds the curvature lowers it.</summary>
     public float StepSize

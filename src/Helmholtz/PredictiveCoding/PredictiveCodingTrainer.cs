@@ -1,6 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.Optim;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.PredictiveCoding;
 
@@ -89,19 +89,19 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
     public IReadOnlyList<Node> ValueNodes => _state.ValueNodes;
 
     /// <summary>The current value of a free node (a hidden op node, or a free input in generative mode).</summary>
-    public Tensor Value(Node node) => _state.Value(node);
+    public FloatTensor Value(Node node) => _state.Value(node);
 
     /// <summary>The current (precision-weighted) error of a value node, in this schedule's sign convention (see remarks of the class).</summary>
-    public Tensor Error(Node node) => _state.Error(node);
+    public FloatTensor Error(Node node) => _state.Error(node);
 
     /// <summary>The current prediction μ of a value node (its forward-pass value when it cannot change).</summary>
-    public Tensor Prediction(Node node) => _state.Prediction(node);
+    public FloatTensor Prediction(Node node) => _state.Prediction(node);
 
     /// <summary>The diagonal variance Σ of a free node or the output (null when precisions are all 1 and not learned).</summary>
-    public Tensor? Variance(Node node) => _state.Variance(node);
+    public FloatTensor? Variance(Node node) => _state.Variance(node);
 
     /// <summary>Learned backward weights B of a value node (null unless the backward-weights relaxation is on).</summary>
-    public Tensor? BackwardWeights(Node node) => _state.BackwardWeights(node);
+    public FloatTensor? BackwardWeights(Node node) => _state.BackwardWeights(node);
 
     /// <summary>The Euler step used by inference: <see cref="PcOptions.EtaV"/> unless a caller that bounds the curvature lowers it (generative mode).</summary>
     internal float StepSize
@@ -131,7 +131,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
     internal void SetVariance(Node node, float variance) => _state.SetVariance(node, variance);
 
     /// <summary>The output error mask (generative mode): 1 where the output is observed, 0 where it is free.</summary>
-    internal Tensor? OutputMask => _state.OutputMask;
+    internal FloatTensor? OutputMask => _state.OutputMask;
 
     /// <inheritdoc />
     public float TrainStep(IOptimizer optimizer)
@@ -175,7 +175,7 @@ public sealed class PredictiveCodingTrainer : ITrainingAlgorithm
 
     /// <summary>∂F/∂θ from the current errors (after <see cref="Infer"/>), averaged over the batch; aligned with the graph's parameters.</summary>
     /// <remarks>The returned tensors are the trainer's buffers, overwritten by the next call.</remarks>
-    public IReadOnlyList<Tensor> ComputeParameterGradients() => _state.ComputeParameterGradients();
+    public IReadOnlyList<FloatTensor> ComputeParameterGradients() => _state.ComputeParameterGradients();
 
     /// <summary>The forward pass, the initial values and the schedule's <see cref="IPcSchedule.Begin"/>; returns the forward-pass loss.</summary>
     private float Start()

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 using Helmholtz.Data;
 using Helmholtz.Graphs;
 using Helmholtz.Optim;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Training;
 
@@ -51,7 +51,7 @@ public sealed class Trainer
     public (int Batches, double MeanLoss, double Seconds) TrainEpoch(int epoch, Action<int, float>? onBatch = null, CancellationToken cancellationToken = default)
     {
         var executor = _algorithm.Executor;
-        Tensor x = executor.Value(_model.Input), y = executor.Value(_model.Target);
+        FloatTensor x = executor.Value(_model.Input), y = executor.Value(_model.Target);
         var xFlat = x.Span;
         var yFlat = y.Span;
         _batches.BeginEpoch(epoch - 1);

@@ -1,7 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.Graphs.Ops;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Tests.Graphs;
 
@@ -117,7 +116,7 @@ internal static class VjpChecker
         var op = c.Create();
         var rng = new Rng(seed);
         var context = new OpContext();
-        var inputs = c.Inputs.Select(s => new Tensor(s.Shape)).ToArray();
+        var inputs = c.Inputs.Select(s => new FloatTensor(s.Shape)).ToArray();
         for (int k = 0; k < inputs.Length; k++)
         {
             var span = inputs[k].Span;
@@ -131,15 +130,15 @@ internal static class VjpChecker
         var builder = new GraphBuilder();
         var nodes = c.Inputs.Select((s, k) => s.Batched
             ? builder.Input($"in{k}", s.Shape[1..])
-            : builder.Parameter($"in{k}", new Tensor(s.Shape))).ToArray();
+            : builder.Parameter($"in{k}", new FloatTensor(s.Shape))).ToArray();
         var outNode = builder.Apply(op, "out", nodes);
         int batch = c.Inputs.FirstOrDefault(s => s.Batched)?.Shape[0] ?? 1;
-        var output = new Tensor(outNode.RuntimeShape(batch));
+        var output = new FloatTensor(outNode.RuntimeShape(batch));
 
         op.Forward(context, inputs, output);
-        var cotangent = new Tensor(output.Shape.ToArray());
+        var cotangent = new FloatTensor(output.Shape.ToArray());
         rng.FillUniform(cotangent.Span, -1f, 1f);
-        var grads = inputs.Select((t, k) => c.Inputs[k].Differentiable ? new Tensor(t.Shape.ToArray()) : null).ToArray();
+        var grads = inputs.Select((t, k) => c.Inputs[k].Differentiable ? new FloatTensor(t.Shape.ToArray()) : null).ToArray();
         op.Backward(context, inputs, output, cotangent, grads);
 
         double Phi()

@@ -1,6 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.PredictiveCoding;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Tests.PredictiveCoding;
 
@@ -74,7 +74,7 @@ public sealed class ScheduleLawTests
         }
     }
 
-    private static void WritesOnlyItsOwnState(Model model, Tensor x, Tensor y, IPcSchedule schedule, PcOptions options)
+    private static void WritesOnlyItsOwnState(Model model, FloatTensor x, FloatTensor y, IPcSchedule schedule, PcOptions options)
     {
         var trainer = new PredictiveCodingTrainer(schedule, model, x.Dim(0), options);
         PcTestKit.Load(trainer.Executor, model, x, y);
@@ -95,7 +95,7 @@ public sealed class ScheduleLawTests
         }
     }
 
-    private static void FreeEnergyNeverRises(Model model, Tensor x, Tensor y, IPcSchedule schedule, PcOptions options, string graph)
+    private static void FreeEnergyNeverRises(Model model, FloatTensor x, FloatTensor y, IPcSchedule schedule, PcOptions options, string graph)
     {
         var recorder = new RecordingSchedule(schedule);
         var trainer = new PredictiveCodingTrainer(recorder, model, x.Dim(0), options);
@@ -111,7 +111,7 @@ public sealed class ScheduleLawTests
         Assert.True(f[^1] < f[0], $"{schedule.Name} on {graph}: F did not fall: {f[0]:R} → {f[^1]:R}");
     }
 
-    private static void ErrorsEqualBackpropAfterDepthSweeps(Model model, Tensor x, Tensor y, IPcSchedule schedule, string graph)
+    private static void ErrorsEqualBackpropAfterDepthSweeps(Model model, FloatTensor x, FloatTensor y, IPcSchedule schedule, string graph)
     {
         var probe = new PredictiveCodingTrainer(schedule, model, x.Dim(0), new PcOptions());
         int depth = Depth(model, probe.State);

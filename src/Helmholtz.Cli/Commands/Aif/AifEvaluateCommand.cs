@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json;
 using Helmholtz.ActiveInference.Discrete;
 using Helmholtz.Cli.Infrastructure;
 using Spectre.Console;

@@ -5,7 +5,6 @@ using System.Text.Json;
 using Helmholtz.ActiveInference.Deep;
 using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Data;
-using Helmholtz.Tensors;
 using Spectre.Console;
 
 namespace Helmholtz.Cli.Commands.Control;

@@ -3,12 +3,11 @@ using System.Globalization;
 using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Cli.Plots;
 using Helmholtz.Data;
-using Helmholtz.Optim;
 using Helmholtz.PredictiveCoding;
 using ScottPlot;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Cli.Commands.Pc;
 
@@ -84,7 +83,7 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
             throw new InvalidDataException($"{settings.Checkpoint}: {ex.Message}", ex);
         }
 
-        var mask = new Tensor(Batch, p);
+        var mask = new FloatTensor(Batch, p);
         var rng = new Helmholtz.Tensors.Rng(settings.Seed);
         var order = new int[p];
         void FillMask()
@@ -141,7 +140,7 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
 
         double pcError = 0, meanError = 0;
         long hiddenPixels = 0;
-        var images = new Tensor(Batch, p);
+        var images = new FloatTensor(Batch, p);
         float[,]? shown = null;
         int batches = data.Test.Count / Batch;
         for (int start = 0; start < batches * Batch; start += Batch)
@@ -190,7 +189,7 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
 
     private static string MaskName(string mask) => mask == "random" ? "random half" : $"{mask} half";
 
-    private static float[,] Montage(Tensor images, Tensor mask, Tensor completed, int h, int w)
+    private static float[,] Montage(FloatTensor images, FloatTensor mask, FloatTensor completed, int h, int w)
     {
         var grid = new float[3 * h, Shown * w];
         for (int k = 0; k < Shown; k++)

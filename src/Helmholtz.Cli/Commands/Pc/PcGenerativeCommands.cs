@@ -1,14 +1,11 @@
 using System.ComponentModel;
 using System.Globalization;
 using Helmholtz.Cli.Infrastructure;
-using Helmholtz.Cli.Plots;
 using Helmholtz.Data;
 using Helmholtz.Optim;
 using Helmholtz.PredictiveCoding;
-using ScottPlot;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Cli.Commands.Pc;
 

@@ -1,7 +1,5 @@
 using System.ComponentModel;
-using System.Globalization;
 using Helmholtz.Cli.Infrastructure;
-using Helmholtz.Graphs;
 using Helmholtz.Tensors;
 using Helmholtz.Training;
 using Spectre.Console;

@@ -1,9 +1,4 @@
-using System.Text.Json;
-using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Cli.Plots;
-using Helmholtz.Data;
-using Helmholtz.Graphs;
-using Helmholtz.Optim;
 using Helmholtz.Training;
 using Spectre.Console;
 

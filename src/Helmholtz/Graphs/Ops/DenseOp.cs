@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Ops;
 
@@ -34,22 +33,22 @@ public sealed class DenseOp(Activation activation = Activation.Identity) : Op, I
         if (x.Shape.Length != 1 || w.Batched || w.Shape.Length != 2 || w.Shape[1] != x.Shape[0])
         {
             throw new ArgumentException(
-                $"Op 'dense' needs x [batch, in] and W [out, in]; got x '{x.Name}' {Tensor.Format(x.Shape)} per sample and W '{w.Name}' {Tensor.Format(w.Shape)}.");
+                $"Op 'dense' needs x [batch, in] and W [out, in]; got x '{x.Name}' {FloatTensor.Format(x.Shape)} per sample and W '{w.Name}' {FloatTensor.Format(w.Shape)}.");
         }
 
         if (inputs.Count == 3 && (inputs[2].Batched || inputs[2].Shape.Length != 1 || inputs[2].Shape[0] != w.Shape[0]))
         {
-            throw new ArgumentException($"Op 'dense' needs b [{w.Shape[0]}]; got '{inputs[2].Name}' {Tensor.Format(inputs[2].Shape)}.");
+            throw new ArgumentException($"Op 'dense' needs b [{w.Shape[0]}]; got '{inputs[2].Name}' {FloatTensor.Format(inputs[2].Shape)}.");
         }
 
         return new OutputShape([w.Shape[0]], true);
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         int batch = x.Dim(0), fanIn = w.Dim(1), fanOut = w.Dim(0);
         var y = output.Span;
         Gemm.Multiply(Transpose.No, Transpose.Yes, batch, fanOut, fanIn, 1f, x.ReadOnlySpan, fanIn, w.ReadOnlySpan, fanIn, 0f, y, fanOut, context.Threads);
@@ -70,11 +69,11 @@ public sealed class DenseOp(Activation activation = Activation.Identity) : Op, I
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         int batch = x.Dim(0), fanIn = w.Dim(1), fanOut = w.Dim(0);
         ReadOnlySpan<float> g = LocalGradient(context, output.ReadOnlySpan, outputGradient.ReadOnlySpan);
         if (inputGradients[0] is { } dx)
@@ -99,7 +98,7 @@ public sealed class DenseOp(Activation activation = Activation.Identity) : Op, I
 
     /// <inheritdoc />
     /// <remarks>dx += g·weights with g = ε ⊙ f′ (or ε): the dx line of <see cref="Backward"/> with W replaced.</remarks>
-    public void RelaxedBackward(OpContext context, Tensor x, Tensor weights, Tensor output, Tensor outputGradient, bool useDerivative, Tensor inputGradient)
+    public void RelaxedBackward(OpContext context, FloatTensor x, FloatTensor weights, FloatTensor output, FloatTensor outputGradient, bool useDerivative, FloatTensor inputGradient)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(x);

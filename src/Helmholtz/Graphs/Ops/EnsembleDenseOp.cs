@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Ops;
 
@@ -48,22 +47,22 @@ public sealed class EnsembleDenseOp : Op
         if (x.Shape.Length != 1 || w.Batched || w.Shape.Length != 3 || w.Shape[0] != EnsembleSize || w.Shape[2] != x.Shape[0])
         {
             throw new ArgumentException(
-                $"Op 'ensemble_dense' needs x [batch, in] and W [{EnsembleSize}, out, in]; got x '{x.Name}' {Tensor.Format(x.Shape)} per sample and W '{w.Name}' {Tensor.Format(w.Shape)}.");
+                $"Op 'ensemble_dense' needs x [batch, in] and W [{EnsembleSize}, out, in]; got x '{x.Name}' {FloatTensor.Format(x.Shape)} per sample and W '{w.Name}' {FloatTensor.Format(w.Shape)}.");
         }
 
         if (inputs.Count == 3 && (inputs[2].Batched || inputs[2].Shape.Length != 2 || inputs[2].Shape[0] != EnsembleSize || inputs[2].Shape[1] != w.Shape[1]))
         {
-            throw new ArgumentException($"Op 'ensemble_dense' needs b [{EnsembleSize}, {w.Shape[1]}]; got '{inputs[2].Name}' {Tensor.Format(inputs[2].Shape)}.");
+            throw new ArgumentException($"Op 'ensemble_dense' needs b [{EnsembleSize}, {w.Shape[1]}]; got '{inputs[2].Name}' {FloatTensor.Format(inputs[2].Shape)}.");
         }
 
         return new OutputShape([w.Shape[1]], true);
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         int rows = MemberRows(x.Dim(0)), fanOut = w.Dim(1), fanIn = w.Dim(2);
         for (int e = 0; e < EnsembleSize; e++)
         {
@@ -76,11 +75,11 @@ public sealed class EnsembleDenseOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         int batch = x.Dim(0), rows = MemberRows(batch), fanOut = w.Dim(1), fanIn = w.Dim(2);
         var g = context.Scratch.Get(this, 0, Math.Max(batch * fanOut, fanOut)).Slice(0, batch * fanOut);
         var dy = outputGradient.ReadOnlySpan;

@@ -1,5 +1,4 @@
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Ops;
 
@@ -20,11 +19,11 @@ public sealed class UnaryOp<TFunction> : Op
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output) =>
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output) =>
         ActivationKernels.Apply<TFunction>(inputs[0].ReadOnlySpan, output.Span);
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         if (inputGradients[0] is not { } dxTensor)

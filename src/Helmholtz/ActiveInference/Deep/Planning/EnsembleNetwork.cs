@@ -20,8 +20,8 @@ public readonly record struct EnsembleLayer(int Width, Activation Activation);
 /// </remarks>
 public sealed class EnsembleNetwork
 {
-    private readonly Tensor[] _weights;
-    private readonly Tensor[] _biases;
+    private readonly FloatTensor[] _weights;
+    private readonly FloatTensor[] _biases;
     private readonly EnsembleLayer[] _layers;
 
     /// <summary>Creates zero parameters for <paramref name="members"/> networks on inputs of <paramref name="inputSize"/> elements.</summary>
@@ -38,14 +38,14 @@ public sealed class EnsembleNetwork
         Members = members;
         InputSize = inputSize;
         _layers = [.. layers];
-        _weights = new Tensor[_layers.Length];
-        _biases = new Tensor[_layers.Length];
+        _weights = new FloatTensor[_layers.Length];
+        _biases = new FloatTensor[_layers.Length];
         int width = inputSize;
         for (int l = 0; l < _layers.Length; l++)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_layers[l].Width);
-            _weights[l] = new Tensor(members, _layers[l].Width, width);
-            _biases[l] = new Tensor(members, _layers[l].Width);
+            _weights[l] = new FloatTensor(members, _layers[l].Width, width);
+            _biases[l] = new FloatTensor(members, _layers[l].Width);
             width = _layers[l].Width;
             if (l < _layers.Length - 1)
             {
@@ -70,10 +70,10 @@ public sealed class EnsembleNetwork
     public IReadOnlyList<EnsembleLayer> Layers => _layers;
 
     /// <summary>Layer l's weights [E, out, in].</summary>
-    public Tensor Weight(int layer) => _weights[layer];
+    public FloatTensor Weight(int layer) => _weights[layer];
 
     /// <summary>Layer l's biases [E, out].</summary>
-    public Tensor Bias(int layer) => _biases[layer];
+    public FloatTensor Bias(int layer) => _biases[layer];
 
     /// <summary>Floats of workspace <see cref="Forward"/> needs for <paramref name="rows"/> rows.</summary>
     public int WorkspaceSize(int rows) => 2 * rows * MaxHiddenWidth;
