@@ -45,7 +45,7 @@ internal static class ControlAgents
         ControlAgentFactory.Create(environment, OptionsOf(settings, objective), rng);
 
     /// <summary>The options of the agent as a flat name → value map, for config.json.</summary>
-    public static object OptionsOf(ControlSettings settings, string objective) => settings.Agent switch
+    public static IControlAgentOptions OptionsOf(ControlSettings settings, string objective) => settings.Agent switch
     {
         "deep-aif" => DeepAifOptionsOf(settings, objective),
         "dqn" => DqnOptionsOf(settings),

@@ -14,7 +14,7 @@ public static class ControlAgentFactory
 {
     /// <summary>Checks that an agent with <paramref name="options"/> can act in <paramref name="environment"/>.</summary>
     /// <exception cref="ArgumentException">The options are of no known agent, or the action space does not fit; the message says which spaces fit.</exception>
-    public static void Check(IControlEnvironment environment, object options)
+    public static void Check(IControlEnvironment environment, IControlAgentOptions options)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
@@ -42,7 +42,7 @@ public static class ControlAgentFactory
     }
 
     /// <summary>Creates the agent that <paramref name="options"/> describes for <paramref name="environment"/>; its weights (or seed) come from <paramref name="rng"/>.</summary>
-    public static IControlAgent Create(IControlEnvironment environment, object options, Rng rng)
+    public static IControlAgent Create(IControlEnvironment environment, IControlAgentOptions options, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         Check(environment, options);

@@ -54,7 +54,7 @@ public sealed record DeepAifOptions(
     int LearningRateDecaySteps = 0,
     double FinalLearningRateFraction = 0.1,
     double InitialPrecision = 5.0,
-    int PrecisionAnnealSteps = 0)
+    int PrecisionAnnealSteps = 0) : IControlAgentOptions
 {
     /// <summary>The policy/value hidden widths, [128, 128] when not given.</summary>
     public IReadOnlyList<int> Hidden => HiddenSizes ?? [128, 128];

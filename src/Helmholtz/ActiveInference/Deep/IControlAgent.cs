@@ -29,3 +29,7 @@ public interface IControlAgent
     /// <summary>The number the agent gives its <paramref name="run"/>-th episode (1-based); an agent with unplanned seed episodes numbers them from 0 down.</summary>
     int EpisodeNumber(int run) => run;
 }
+
+/// <summary>The options record of a control agent (<see cref="DeepAifOptions"/>, <see cref="DqnOptions"/>,
+/// <see cref="Planning.PlannerOptions"/>): what <see cref="ControlAgentFactory.Create"/> builds an agent from.</summary>
+public interface IControlAgentOptions;

@@ -83,6 +83,10 @@ public sealed class ControlAgentFactoryTests
         var e = Assert.Throws<ArgumentException>(() => ControlAgentFactory.Create(new Pendulum(), new DqnOptions(), new Rng(1)));
         Assert.Contains("needs a discrete action space", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => ControlAgentFactory.Create(new CartPole(), PlannerOptions.CpuDefault, new Rng(1)));
-        Assert.Throws<ArgumentException>(() => ControlAgentFactory.Create(new CartPole(), "dqn", new Rng(1)));
+        // Options of an agent the factory does not know (a user's own record) are refused by name.
+        var unknown = Assert.Throws<ArgumentException>(() => ControlAgentFactory.Create(new CartPole(), new UnknownAgentOptions(), new Rng(1)));
+        Assert.Contains(nameof(UnknownAgentOptions), unknown.Message, StringComparison.Ordinal);
     }
+
+    private sealed record UnknownAgentOptions : IControlAgentOptions;
 }

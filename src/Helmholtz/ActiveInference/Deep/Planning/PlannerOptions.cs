@@ -173,7 +173,7 @@ public sealed record PlannerOptions(
     int ActionRepeat = 3,
     int SeedEpisodes = 1,
     bool UseMean = false,
-    int Threads = 0)
+    int Threads = 0) : IControlAgentOptions
 {
     /// <summary>Fast CPU defaults: ensemble 5, width 64, horizon 30, 200 candidates, top 20, 3 iterations, FEEF.</summary>
     public static PlannerOptions CpuDefault { get; } = new(new DynamicsModelOptions(), new CemOptions(), new Objective());
