@@ -51,7 +51,7 @@ public static class GenerativeTraining
         var result = new List<GenerativeEpoch>(epochs);
         for (int epoch = 0; epoch < epochs; epoch++)
         {
-            batches.BeginEpoch(epoch);
+            batches.BeginEpoch(epoch + 1);
             double sum = 0;
             int n = 0;
             while (batches.Next(images.Span, [], [], out _))

@@ -54,7 +54,7 @@ public sealed class Trainer
         FloatTensor x = executor.Value(_model.Input), y = executor.Value(_model.Target);
         var xFlat = x.Span;
         var yFlat = y.Span;
-        _batches.BeginEpoch(epoch - 1);
+        _batches.BeginEpoch(epoch);
         double lossSum = 0;
         int batches = 0;
         var clock = Stopwatch.StartNew();

@@ -150,7 +150,7 @@ internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
         var x = new FloatTensor(batch, data.Features);
         var y = new FloatTensor(batch, data.ClassCount);
         var batches = new BatchIterator(data, new BatchOptions(batch, Shuffle: false));
-        batches.BeginEpoch(0);
+        batches.BeginEpoch(1);
         batches.Next(x, y, [], out _);
         return (x, y);
     }
