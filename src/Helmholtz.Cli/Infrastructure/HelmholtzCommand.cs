@@ -27,7 +27,7 @@ internal abstract class HelmholtzCommand<TSettings> : Command<TSettings>
         }
         catch (Exception ex) when (IsBadInput(ex))
         {
-            Cli.Error(ex.Message);
+            Cli.Error(PropertyFlags.Describe(ex));
             return ExitCode.BadInput;
         }
         catch (OperationCanceledException)

@@ -24,7 +24,7 @@ public sealed class BatchIterator
 {
     private readonly Dataset _dataset;
     private readonly int[] _order;
-    private int _epoch = -1;
+    private int _epoch;
     private int _batch;
     private int _currentStart;
     private int _currentCount;
@@ -68,7 +68,7 @@ public sealed class BatchIterator
     /// <summary>Batches in every epoch (after dropping the partial batch and applying the limit).</summary>
     public int BatchesPerEpoch { get; }
 
-    /// <summary>The current epoch, or −1 before the first <see cref="BeginEpoch"/>.</summary>
+    /// <summary>The current epoch (1-based, as everywhere in Helmholtz), or 0 before the first <see cref="BeginEpoch"/>.</summary>
     public int Epoch => _epoch;
 
     /// <summary>Index, within the epoch, of the batch the next <see cref="Next(Span{float}, Span{float}, Span{int}, out int)"/> returns.</summary>
@@ -80,10 +80,10 @@ public sealed class BatchIterator
     /// <summary>The example indices of the batch most recently returned (empty before the first).</summary>
     public ReadOnlySpan<int> CurrentIndices => _order.AsSpan(_currentStart, _currentCount);
 
-    /// <summary>Starts epoch <paramref name="epoch"/> (0-based) at batch <paramref name="startBatch"/>, computing its order.</summary>
+    /// <summary>Starts epoch <paramref name="epoch"/> (1-based: the first epoch is 1) at batch <paramref name="startBatch"/>, computing its order.</summary>
     public void BeginEpoch(int epoch, int startBatch = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epoch);
         if (startBatch < 0 || startBatch > BatchesPerEpoch)
         {
             throw new ArgumentOutOfRangeException(nameof(startBatch), $"Start batch {startBatch} is outside [0, {BatchesPerEpoch}].");
@@ -91,7 +91,7 @@ public sealed class BatchIterator
 
         if (Options.Shuffle)
         {
-            Permutation(Options.Seed, epoch, _order);
+            Permutation(Options.Seed, epoch - 1, _order); // the permutation stream is indexed from 0
         }
         else
         {
@@ -112,7 +112,7 @@ public sealed class BatchIterator
     /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
     public bool Next(Span<float> images, Span<float> oneHot, Span<int> labels, out int count)
     {
-        if (_epoch < 0)
+        if (_epoch == 0)
         {
             throw new InvalidOperationException("Call BeginEpoch before asking for batches.");
         }
@@ -167,14 +167,14 @@ public sealed class BatchIterator
     }
 
     /// <summary>Copies the next batch into tensors of shape [B, H·W] and [B, classes]; see <see cref="Next(Span{float}, Span{float}, Span{int}, out int)"/>.</summary>
-    public bool Next(Tensor images, Tensor oneHot, Span<int> labels, out int count)
+    public bool Next(FloatTensor images, FloatTensor oneHot, Span<int> labels, out int count)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(oneHot);
         if (!images.HasShape([Options.BatchSize, _dataset.Features]) || !oneHot.HasShape([Options.BatchSize, _dataset.ClassCount]))
         {
             throw new ArgumentException(
-                $"Batch tensors must be [{Options.BatchSize}, {_dataset.Features}] and [{Options.BatchSize}, {_dataset.ClassCount}]; got {Tensor.Format(images.Shape)} and {Tensor.Format(oneHot.Shape)}.");
+                $"Batch tensors must be [{Options.BatchSize}, {_dataset.Features}] and [{Options.BatchSize}, {_dataset.ClassCount}]; got {FloatTensor.Format(images.Shape)} and {FloatTensor.Format(oneHot.Shape)}.");
         }
 
         return Next(images.Span, oneHot.Span, labels, out count);

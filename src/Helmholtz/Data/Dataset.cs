@@ -61,7 +61,7 @@ public sealed class Dataset
         Height = height;
         Width = width;
         ClassCount = classCount;
-        Images = new Tensor(images, labels.Length, (int)features);
+        Images = new FloatTensor(images, labels.Length, (int)features);
         _labels = labels;
         _classNames = classNames?.ToArray() ?? Enumerable.Range(0, classCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     }
@@ -85,7 +85,7 @@ public sealed class Dataset
     public int ClassCount { get; }
 
     /// <summary>The images as a tensor of shape [N, H·W] (read-only by convention).</summary>
-    public Tensor Images { get; }
+    public FloatTensor Images { get; }
 
     /// <summary>The labels, one per image.</summary>
     public ReadOnlySpan<byte> Labels => _labels;
@@ -142,12 +142,12 @@ public sealed class Dataset
         ArgumentNullException.ThrowIfNull(labels);
         if (images.Dimensions.Length != 3)
         {
-            throw new ArgumentException($"Dataset '{name}': {imagesFile} has dimensions {Tensor.Format(images.Dimensions)}; images need three [count, rows, columns].");
+            throw new ArgumentException($"Dataset '{name}': {imagesFile} has dimensions {FloatTensor.Format(images.Dimensions)}; images need three [count, rows, columns].");
         }
 
         if (labels.Dimensions.Length != 1)
         {
-            throw new ArgumentException($"Dataset '{name}': {labelsFile} has dimensions {Tensor.Format(labels.Dimensions)}; labels need one [count].");
+            throw new ArgumentException($"Dataset '{name}': {labelsFile} has dimensions {FloatTensor.Format(labels.Dimensions)}; labels need one [count].");
         }
 
         if (images.Dimensions[0] != labels.Dimensions[0])

@@ -28,7 +28,7 @@ public static class DatasetCatalog
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
     /// <summary>Loads the train and test splits of dataset <paramref name="name"/>.</summary>
-    /// <param name="dataDirectory">A directory with the IDX files (the CLI's <c>--data DIR</c>); null for the default. Not allowed for <c>digits</c>.</param>
+    /// <param name="dataDirectory">A directory with the IDX files ; null for the default. Not allowed for <c>digits</c>.</param>
     /// <exception cref="ArgumentException">The name is unknown (the message lists the known names), or a directory was given for <c>digits</c>.</exception>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist; the message says where it looked and how to give another.</exception>
     /// <exception cref="FileNotFoundException">A file is missing; the message says where it looked and how to give another directory.</exception>
@@ -41,16 +41,16 @@ public static class DatasetCatalog
             case "digits":
                 if (dataDirectory is not null)
                 {
-                    throw new ArgumentException("Dataset 'digits' is embedded in Helmholtz; it takes no data directory (--data).");
+                    throw new ArgumentException("Dataset 'digits' is embedded in Helmholtz; it takes no DataDirectory.");
                 }
 
                 return LoadEmbeddedDigits();
             case "fashion-mnist":
                 return LoadIdxDirectory("fashion-mnist", dataDirectory ?? FashionMnistDirectory, 10, FashionMnistClassNames,
-                    dataDirectory is null ? "the default place of Debian's dataset-fashion-mnist package: install it (apt install dataset-fashion-mnist) or pass --data DIR" : null);
+                    dataDirectory is null ? "the default place of Debian's dataset-fashion-mnist package: install it (apt install dataset-fashion-mnist) or set DataDirectory" : null);
             case "mnist":
                 return LoadIdxDirectory("mnist", dataDirectory ?? MnistDirectory, 10, null,
-                    dataDirectory is null ? "the default place; MNIST has no Debian package, so download the four IDX files and pass --data DIR" : null);
+                    dataDirectory is null ? "the default place; MNIST has no Debian package, so download the four IDX files and set DataDirectory" : null);
             default:
                 throw new ArgumentException($"Unknown dataset '{name}'; known datasets: {string.Join(", ", Names)}.");
         }
@@ -58,12 +58,12 @@ public static class DatasetCatalog
 
     /// <summary>Loads an MNIST-style dataset from the four IDX files in <paramref name="directory"/>.</summary>
     /// <param name="name">The dataset's name; splits are called <c>name/train</c> and <c>name/test</c>.</param>
-    /// <param name="hint">What the directory is and what to do, for a missing-file message; null for "pass --data DIR".</param>
+    /// <param name="hint">What the directory is and what to do, for a missing-file message; null for "set DataDirectory".</param>
     public static DatasetSplits LoadIdxDirectory(string name, string directory, int classCount = 10, IReadOnlyList<string>? classNames = null, string? hint = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        string advice = $"{hint ?? "pass --data DIR"}, a directory holding {FileList()}";
+        string advice = $"{hint ?? "set DataDirectory"}, a directory holding {FileList()}";
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"Dataset '{name}': looked in '{directory}', which does not exist ({advice}).");

@@ -41,13 +41,13 @@ public sealed class IdxFile
             product *= d;
             if (product > MaxDataBytes)
             {
-                throw new ArgumentException($"Dimensions {Tensor.Format(dimensions)} exceed {MaxDataBytes} bytes.", nameof(dimensions));
+                throw new ArgumentException($"Dimensions {FloatTensor.Format(dimensions)} exceed {MaxDataBytes} bytes.", nameof(dimensions));
             }
         }
 
         if (product != data.Length)
         {
-            throw new ArgumentException($"Dimensions {Tensor.Format(dimensions)} need {product} bytes, but the data has {data.Length}.", nameof(data));
+            throw new ArgumentException($"Dimensions {FloatTensor.Format(dimensions)} need {product} bytes, but the data has {data.Length}.", nameof(data));
         }
 
         _dimensions = (int[])dimensions.Clone();
@@ -155,13 +155,13 @@ public sealed class IdxFile
 
         if (tooBig)
         {
-            throw Fail(file, $"dimensions {Tensor.Format(dims)} describe more than {MaxDataBytes} bytes");
+            throw Fail(file, $"dimensions {FloatTensor.Format(dims)} describe more than {MaxDataBytes} bytes");
         }
 
         long headerBytes = 4 + 4L * ndim;
         if (knownLength is long total && total - headerBytes != product)
         {
-            throw Fail(file, $"dimensions {Tensor.Format(dims)} need {product} data bytes, but the file has {total - headerBytes}");
+            throw Fail(file, $"dimensions {FloatTensor.Format(dims)} need {product} data bytes, but the file has {total - headerBytes}");
         }
 
         byte[] data = knownLength is null ? ReadGrowing(s, (int)product, file, dims) : new byte[product];
@@ -173,7 +173,7 @@ public sealed class IdxFile
         Span<byte> extra = stackalloc byte[1];
         if (ReadFully(s, extra, file, compressed) != 0)
         {
-            throw Fail(file, $"{what} has bytes after the {product} data bytes that dimensions {Tensor.Format(dims)} describe");
+            throw Fail(file, $"{what} has bytes after the {product} data bytes that dimensions {FloatTensor.Format(dims)} describe");
         }
 
         return new IdxFile(dims, data);
@@ -195,7 +195,7 @@ public sealed class IdxFile
             filled += n;
             if (filled < buffer.Length)
             {
-                throw Fail(file, $"the decompressed gzip data ends after {filled} of the {length} data bytes that dimensions {Tensor.Format(dims)} describe");
+                throw Fail(file, $"the decompressed gzip data ends after {filled} of the {length} data bytes that dimensions {FloatTensor.Format(dims)} describe");
             }
         }
 

@@ -46,7 +46,7 @@ public sealed class SafetensorsFile
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
-    private SafetensorsFile(string fileName, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    private SafetensorsFile(string fileName, IReadOnlyDictionary<string, FloatTensor> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         FileName = fileName;
         Tensors = tensors;
@@ -57,17 +57,17 @@ public sealed class SafetensorsFile
     public string FileName { get; }
 
     /// <summary>The tensors by name, converted to float32.</summary>
-    public IReadOnlyDictionary<string, Tensor> Tensors { get; }
+    public IReadOnlyDictionary<string, FloatTensor> Tensors { get; }
 
     /// <summary>The <c>__metadata__</c> entries (empty when the file has none), including <see cref="DigestKey"/> when present.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>The tensor called <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">The file has no such tensor; the message lists the names it has.</exception>
-    public Tensor Get(string name)
+    public FloatTensor Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (Tensors.TryGetValue(name, out Tensor? t))
+        if (Tensors.TryGetValue(name, out FloatTensor? t))
         {
             return t;
         }
@@ -140,7 +140,7 @@ public sealed class SafetensorsFile
             HashHeader(hash, metadata, entries.OrderBy(e => e.Name, Utf8Order.Instance).Select(e => (e.Name, e.DType, e.Shape, e.Begin, e.End)));
         }
 
-        var tensors = new Dictionary<string, Tensor>(entries.Count, StringComparer.Ordinal);
+        var tensors = new Dictionary<string, FloatTensor>(entries.Count, StringComparer.Ordinal);
         byte[]? scratch = null;
         foreach (Entry e in entries)
         {
@@ -157,7 +157,7 @@ public sealed class SafetensorsFile
                 ReadConverted(stream, e.DType, data, scratch, hash);
             }
 
-            tensors.Add(e.Name, new Tensor(data, e.Shape));
+            tensors.Add(e.Name, new FloatTensor(data, e.Shape));
         }
 
         if (hash is not null && DigestText(hash) != recorded)
@@ -165,7 +165,7 @@ public sealed class SafetensorsFile
             throw Fail(fileName, $"its content does not match the SHA-256 digest recorded in its metadata ({DigestKey}); the file was changed or corrupted after it was written");
         }
 
-        var sorted = new Dictionary<string, Tensor>(tensors.Count, StringComparer.Ordinal);
+        var sorted = new Dictionary<string, FloatTensor>(tensors.Count, StringComparer.Ordinal);
         foreach (string name in tensors.Keys.Order(Utf8Order.Instance))
         {
             sorted.Add(name, tensors[name]);
@@ -177,7 +177,7 @@ public sealed class SafetensorsFile
     /// <summary>Writes <paramref name="tensors"/> as F32 (and the optional metadata) to <paramref name="path"/>, atomically.</summary>
     /// <exception cref="ArgumentException">A name is empty or <c>__metadata__</c>, or a tensor or metadata value is null.</exception>
     /// <remarks>The metadata gains <see cref="DigestKey"/>, the file's SHA-256 digest (see the type's remarks).</remarks>
-    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(string path, IReadOnlyDictionary<string, FloatTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         byte[] header = BuildHeader(tensors, metadata, out List<string> order);
         AtomicFile.Write(path, s => WriteBody(s, header, order, tensors));
@@ -186,17 +186,17 @@ public sealed class SafetensorsFile
     /// <summary>Writes <paramref name="tensors"/> as F32 (and the optional metadata) to <paramref name="stream"/>.</summary>
     /// <exception cref="ArgumentException">A name is empty or <c>__metadata__</c>, or a tensor or metadata value is null.</exception>
     /// <remarks>The metadata gains <see cref="DigestKey"/>, the file's SHA-256 digest (see the type's remarks).</remarks>
-    public static void Write(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(Stream stream, IReadOnlyDictionary<string, FloatTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         byte[] header = BuildHeader(tensors, metadata, out List<string> order);
         WriteBody(stream, header, order, tensors);
     }
 
-    private static byte[] BuildHeader(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata, out List<string> order)
+    private static byte[] BuildHeader(IReadOnlyDictionary<string, FloatTensor> tensors, IReadOnlyDictionary<string, string>? metadata, out List<string> order)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        foreach (KeyValuePair<string, Tensor> kv in tensors)
+        foreach (KeyValuePair<string, FloatTensor> kv in tensors)
         {
             if (string.IsNullOrEmpty(kv.Key) || kv.Key == MetadataKey)
             {
@@ -205,7 +205,7 @@ public sealed class SafetensorsFile
 
             if (kv.Value is null)
             {
-                throw new ArgumentException($"Tensor '{kv.Key}' is null.");
+                throw new ArgumentException($"FloatTensor '{kv.Key}' is null.");
             }
         }
 
@@ -214,7 +214,7 @@ public sealed class SafetensorsFile
         long end = 0;
         foreach (string name in order)
         {
-            Tensor t = tensors[name];
+            FloatTensor t = tensors[name];
             long bytes = (long)t.Length * sizeof(float);
             entries.Add((name, "F32", t.Shape.ToArray(), end, end + bytes));
             end += bytes;
@@ -255,7 +255,7 @@ public sealed class SafetensorsFile
             long offset = 0;
             foreach (string name in order)
             {
-                Tensor t = tensors[name];
+                FloatTensor t = tensors[name];
                 long bytes = (long)t.Length * sizeof(float);
                 json.WriteStartObject(name);
                 json.WriteString("dtype", "F32");
@@ -392,7 +392,7 @@ public sealed class SafetensorsFile
         return true;
     }
 
-    private static void WriteBody(Stream stream, byte[] header, List<string> order, IReadOnlyDictionary<string, Tensor> tensors)
+    private static void WriteBody(Stream stream, byte[] header, List<string> order, IReadOnlyDictionary<string, FloatTensor> tensors)
     {
         Span<byte> lengthField = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(lengthField, (ulong)header.Length);
@@ -570,7 +570,7 @@ public sealed class SafetensorsFile
 
         if (tooMany)
         {
-            throw Fail(file, $"tensor '{name}' of shape {Tensor.Format(shape)} has more elements than an array can hold");
+            throw Fail(file, $"tensor '{name}' of shape {FloatTensor.Format(shape)} has more elements than an array can hold");
         }
 
         if (!value.TryGetProperty("data_offsets", out JsonElement offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
@@ -596,7 +596,7 @@ public sealed class SafetensorsFile
         long expected = elements * size;
         if (end - begin != (ulong)expected)
         {
-            throw Fail(file, $"tensor '{name}' ({dtype}, shape {Tensor.Format(shape)}) needs {expected} bytes, but data_offsets [{begin}, {end}] span {end - begin}");
+            throw Fail(file, $"tensor '{name}' ({dtype}, shape {FloatTensor.Format(shape)}) needs {expected} bytes, but data_offsets [{begin}, {end}] span {end - begin}");
         }
 
         return new Entry(name, dtype, shape, (int)elements, (long)begin, (long)end);

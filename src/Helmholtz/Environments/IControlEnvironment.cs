@@ -54,6 +54,9 @@ public interface IControlEnvironment
     /// <summary>The time limit: the step at which <c>truncated</c> becomes true (Gymnasium's <c>max_episode_steps</c>).</summary>
     int MaxEpisodeSteps { get; }
 
+    /// <summary>The task's goal: its success rule and solve threshold (a task with none: episodes that terminate succeed, never solved).</summary>
+    TaskGoal Goal => TaskGoal.Terminal;
+
     /// <summary>The number of steps taken since the last reset or <see cref="SetState"/>.</summary>
     int ElapsedSteps { get; }
 

@@ -11,10 +11,10 @@ namespace Helmholtz.Graphs;
 /// </remarks>
 public sealed class Executor
 {
-    private readonly Tensor[] _values;
-    private readonly Tensor?[] _gradients;
-    private readonly Tensor[][] _inputValues;
-    private readonly Tensor?[][] _inputGradients;
+    private readonly FloatTensor[] _values;
+    private readonly FloatTensor?[] _gradients;
+    private readonly FloatTensor[][] _inputValues;
+    private readonly FloatTensor?[][] _inputGradients;
     private readonly Dictionary<Node, bool[]> _pathsToLoss = [];
 
     /// <summary>Allocates the buffers for running <paramref name="graph"/> on batches of <paramref name="batchSize"/>.</summary>
@@ -26,23 +26,23 @@ public sealed class Executor
         BatchSize = batchSize;
         Context = context ?? new OpContext();
         int count = graph.Nodes.Count;
-        _values = new Tensor[count];
-        _gradients = new Tensor?[count];
+        _values = new FloatTensor[count];
+        _gradients = new FloatTensor?[count];
         var needsGradient = new bool[count];
         foreach (var node in graph.Nodes)
         {
             _values[node.Index] = node.Kind == NodeKind.Parameter
                 ? graph.ParameterOf(node).Value
-                : new Tensor(node.RuntimeShape(batchSize));
+                : new FloatTensor(node.RuntimeShape(batchSize));
             needsGradient[node.Index] = node.Kind == NodeKind.Parameter || node.Inputs.Any(i => needsGradient[i.Index]);
             if (needsGradient[node.Index])
             {
-                _gradients[node.Index] = new Tensor(node.RuntimeShape(batchSize));
+                _gradients[node.Index] = new FloatTensor(node.RuntimeShape(batchSize));
             }
         }
 
-        _inputValues = new Tensor[count][];
-        _inputGradients = new Tensor?[count][];
+        _inputValues = new FloatTensor[count][];
+        _inputGradients = new FloatTensor?[count][];
         foreach (var node in graph.Nodes)
         {
             _inputValues[node.Index] = node.Inputs.Select(i => _values[i.Index]).ToArray();
@@ -60,11 +60,11 @@ public sealed class Executor
     public OpContext Context { get; }
 
     /// <summary>The value buffer of <paramref name="node"/> (inputs are written here before <see cref="Forward"/>).</summary>
-    public Tensor Value(Node node) => _values[Check(node).Index];
+    public FloatTensor Value(Node node) => _values[Check(node).Index];
 
     /// <summary>The gradient buffer of <paramref name="node"/> after <see cref="Backward"/>.</summary>
     /// <exception cref="ArgumentException">The node does not depend on any parameter, so it has no gradient.</exception>
-    public Tensor Gradient(Node node) => _gradients[Check(node).Index]
+    public FloatTensor Gradient(Node node) => _gradients[Check(node).Index]
         ?? throw new ArgumentException($"Node '{node.Name}' does not depend on a parameter, so backprop gives it no gradient.", nameof(node));
 
     /// <summary>Computes every op node from the current inputs and parameters, in topological order.</summary>
@@ -88,7 +88,7 @@ public sealed class Executor
         Check(loss);
         if (loss.Batched || loss.SampleSize != 1)
         {
-            throw new ArgumentException($"Backward needs a scalar, unbatched node; '{loss.Name}' has shape {Tensor.Format(loss.Shape)}.", nameof(loss));
+            throw new ArgumentException($"Backward needs a scalar, unbatched node; '{loss.Name}' has shape {FloatTensor.Format(loss.Shape)}.", nameof(loss));
         }
 
         var onPath = PathsTo(loss);

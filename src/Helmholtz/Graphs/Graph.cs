@@ -5,7 +5,7 @@ namespace Helmholtz.Graphs;
 /// <summary>A learned tensor of a graph, with its PyTorch-compatible name.</summary>
 public sealed class Parameter
 {
-    internal Parameter(Node node, Tensor value)
+    internal Parameter(Node node, FloatTensor value)
     {
         Node = node;
         Value = value;
@@ -18,7 +18,7 @@ public sealed class Parameter
     public Node Node { get; }
 
     /// <summary>The current value; optimisers update it in place.</summary>
-    public Tensor Value { get; }
+    public FloatTensor Value { get; }
 }
 
 /// <summary>An immutable computation graph: nodes in topological order and the parameters they use.</summary>
@@ -71,14 +71,14 @@ public sealed class Graph
         : throw new ArgumentException($"Node '{node.Name}' is not a parameter of this graph.", nameof(node));
 
     /// <summary>The parameter values by name (the tensors themselves, not copies).</summary>
-    public IReadOnlyDictionary<string, Tensor> ParameterValues() =>
+    public IReadOnlyDictionary<string, FloatTensor> ParameterValues() =>
         Parameters.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
 
     /// <summary>Copies values into the parameters of the same names.</summary>
     /// <param name="values">Tensors by parameter name; shapes must match.</param>
     /// <param name="requireAll">When true, every parameter must be present and no unknown name is allowed.</param>
     /// <exception cref="ArgumentException">A name is missing or unknown, or a shape differs; the message names it.</exception>
-    public void LoadParameters(IReadOnlyDictionary<string, Tensor> values, bool requireAll = true)
+    public void LoadParameters(IReadOnlyDictionary<string, FloatTensor> values, bool requireAll = true)
     {
         ArgumentNullException.ThrowIfNull(values);
         var known = Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
@@ -104,7 +104,7 @@ public sealed class Graph
             if (known.TryGetValue(name, out var p) && !p.Value.SameShape(tensor))
             {
                 throw new ArgumentException(
-                    $"Parameter '{name}' has shape {Tensor.Format(p.Value.Shape)} in the model but {Tensor.Format(tensor.Shape)} in the file.");
+                    $"Parameter '{name}' has shape {FloatTensor.Format(p.Value.Shape)} in the model but {FloatTensor.Format(tensor.Shape)} in the file.");
             }
         }
 

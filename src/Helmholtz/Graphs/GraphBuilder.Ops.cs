@@ -46,38 +46,41 @@ public sealed partial class GraphBuilder
     /// <summary>Keeps indices [start, start + length) of per-sample <paramref name="axis"/> (<see cref="SliceOp"/>).</summary>
     public Node Slice(Node x, int axis, int start, int length, string? name = null) => Apply(new SliceOp(axis, start, length), name, x);
 
-    /// <summary>y = x (<see cref="UnaryOp{TFunction}"/> of <see cref="Ops.Identity"/>).</summary>
-    public Node Identity(Node x, string? name = null) => Apply(new UnaryOp<Ops.Identity>(), name, x);
+    /// <summary>y = x (<see cref="UnaryOp{TFunction}"/> of <see cref="Tensors.Identity"/>).</summary>
+    public Node Identity(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Identity>(), name, x);
 
     /// <summary>y = tanh x.</summary>
-    public Node Tanh(Node x, string? name = null) => Apply(new UnaryOp<Ops.Tanh>(), name, x);
+    public Node Tanh(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Tanh>(), name, x);
 
     /// <summary>y = 1 / (1 + e^−x).</summary>
-    public Node Sigmoid(Node x, string? name = null) => Apply(new UnaryOp<Ops.Sigmoid>(), name, x);
+    public Node Sigmoid(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Sigmoid>(), name, x);
 
     /// <summary>y = max(x, 0).</summary>
-    public Node Relu(Node x, string? name = null) => Apply(new UnaryOp<Ops.Relu>(), name, x);
+    public Node Relu(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Relu>(), name, x);
+
+    /// <summary>y = x·σ(x) (swish).</summary>
+    public Node Swish(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Swish>(), name, x);
 
     /// <summary>y = eˣ.</summary>
-    public Node Exp(Node x, string? name = null) => Apply(new UnaryOp<Ops.Exp>(), name, x);
+    public Node Exp(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Exp>(), name, x);
 
     /// <summary>y = ln x.</summary>
-    public Node Log(Node x, string? name = null) => Apply(new UnaryOp<Ops.Log>(), name, x);
+    public Node Log(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Log>(), name, x);
 
     /// <summary>y = √x.</summary>
-    public Node Sqrt(Node x, string? name = null) => Apply(new UnaryOp<Ops.Sqrt>(), name, x);
+    public Node Sqrt(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Sqrt>(), name, x);
 
     /// <summary>y = x².</summary>
-    public Node Square(Node x, string? name = null) => Apply(new UnaryOp<Ops.Square>(), name, x);
+    public Node Square(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Square>(), name, x);
 
     /// <summary>y = sin x.</summary>
-    public Node Sin(Node x, string? name = null) => Apply(new UnaryOp<Ops.Sin>(), name, x);
+    public Node Sin(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Sin>(), name, x);
 
     /// <summary>y = cos x.</summary>
-    public Node Cos(Node x, string? name = null) => Apply(new UnaryOp<Ops.Cos>(), name, x);
+    public Node Cos(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Cos>(), name, x);
 
     /// <summary>y = tan x.</summary>
-    public Node Tan(Node x, string? name = null) => Apply(new UnaryOp<Ops.Tan>(), name, x);
+    public Node Tan(Node x, string? name = null) => Apply(new UnaryOp<Tensors.Tan>(), name, x);
 
     /// <summary>The activation <paramref name="activation"/> as its own node (identity gives a copy).</summary>
     public Node Activate(Node x, Activation activation, string? name = null) => activation switch
@@ -86,6 +89,7 @@ public sealed partial class GraphBuilder
         Activation.Tanh => Tanh(x, name),
         Activation.Sigmoid => Sigmoid(x, name),
         Activation.Relu => Relu(x, name),
+        Activation.Swish => Swish(x, name),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 

@@ -15,7 +15,7 @@ public sealed partial class GraphBuilder
         Add(name, NodeKind.Input, null, [], sampleShape, batched: true);
 
     /// <summary>Adds a parameter whose initial value is <paramref name="initial"/> (the tensor is kept, not copied).</summary>
-    public Node Parameter(string name, Tensor initial)
+    public Node Parameter(string name, FloatTensor initial)
     {
         ArgumentNullException.ThrowIfNull(initial);
         var node = Add(name, NodeKind.Parameter, null, [], initial.Shape.ToArray(), batched: false);

@@ -67,5 +67,5 @@ public sealed class Node
     public int[] RuntimeShape(int batchSize) => Batched ? [batchSize, .. Shape] : (int[])Shape.Clone();
 
     /// <inheritdoc />
-    public override string ToString() => $"{Name} {Helmholtz.Tensors.Tensor.Format(Shape)}";
+    public override string ToString() => $"{Name} {Helmholtz.Tensors.FloatTensor.Format(Shape)}";
 }

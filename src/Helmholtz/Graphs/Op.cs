@@ -54,14 +54,14 @@ public abstract class Op
     public abstract OutputShape InferShape(IReadOnlyList<Node> inputs);
 
     /// <summary>output = f(inputs). <paramref name="output"/> is overwritten.</summary>
-    public abstract void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output);
+    public abstract void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output);
 
     /// <summary>
     /// Accumulates the vector–Jacobian products: inputGradients[i] += (∂f/∂inputs[i])ᵀ · outputGradient for every
     /// non-null inputGradients[i]. <paramref name="output"/> holds Forward(inputs).
     /// </summary>
     public abstract void Backward(
-        OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients);
+        OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients);
 
     /// <summary>Throws unless exactly <paramref name="count"/> inputs were given.</summary>
     protected void RequireInputCount(IReadOnlyList<Node> inputs, int count)

@@ -1,6 +1,6 @@
 using System.Numerics;
 using Helmholtz.Graphs;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Optim;
 
@@ -53,8 +53,8 @@ public sealed class Adam : IOptimizer
     private const string FirstSuffix = ".exp_avg";
     private const string SecondSuffix = ".exp_avg_sq";
     private const string StepSuffix = ".step";
-    private readonly Dictionary<string, Tensor> _first = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Tensor> _second = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FloatTensor> _first = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FloatTensor> _second = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _steps = new(StringComparer.Ordinal);
 
     /// <summary>Creates the optimiser; throws when an option is out of range.</summary>
@@ -76,7 +76,7 @@ public sealed class Adam : IOptimizer
     } = 1.0;
 
     /// <inheritdoc />
-    public void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> gradients)
+    public void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<FloatTensor> gradients)
     {
         OptimizerState.CheckStep(parameters, gradients);
         double lr = Options.LearningRate * LearningRateScale;
@@ -153,25 +153,25 @@ public sealed class Adam : IOptimizer
     }
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, Tensor> State()
+    public IReadOnlyDictionary<string, FloatTensor> State()
     {
-        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var state = new Dictionary<string, FloatTensor>(StringComparer.Ordinal);
         foreach (var (name, m) in _first)
         {
             state[name + FirstSuffix] = m.Clone();
             state[name + SecondSuffix] = _second[name].Clone();
-            state[name + StepSuffix] = new Tensor([_steps.GetValueOrDefault(name)], 1);
+            state[name + StepSuffix] = new FloatTensor([_steps.GetValueOrDefault(name)], 1);
         }
 
         return state;
     }
 
     /// <inheritdoc />
-    public void LoadState(IReadOnlyDictionary<string, Tensor> state)
+    public void LoadState(IReadOnlyDictionary<string, FloatTensor> state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var first = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var second = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var first = new Dictionary<string, FloatTensor>(StringComparer.Ordinal);
+        var second = new Dictionary<string, FloatTensor>(StringComparer.Ordinal);
         var steps = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (key, value) in state)
         {
@@ -192,7 +192,7 @@ public sealed class Adam : IOptimizer
                 throw new ArgumentException($"Adam state for parameter '{name}' needs all of {FirstSuffix}, {SecondSuffix} and {StepSuffix}.");
             }
 
-            Tensor.RequireSameShape(m, v, $"Adam state '{name}{FirstSuffix}' and '{name}{SecondSuffix}'");
+            FloatTensor.RequireSameShape(m, v, $"Adam state '{name}{FirstSuffix}' and '{name}{SecondSuffix}'");
         }
 
         _first.Clear();

@@ -1,5 +1,5 @@
 using Helmholtz.Graphs;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Optim;
 
@@ -8,13 +8,13 @@ public interface IOptimizer
 {
     /// <summary>One update: parameters[i].Value ← update(parameters[i].Value, gradients[i]).</summary>
     /// <remarks>Gradients are of the loss to minimise (already averaged over the batch).</remarks>
-    void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> gradients);
+    void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<FloatTensor> gradients);
 
     /// <summary>The optimiser's internal state (moments, step count) as named tensors, for checkpoints.</summary>
-    IReadOnlyDictionary<string, Tensor> State();
+    IReadOnlyDictionary<string, FloatTensor> State();
 
     /// <summary>Restores state written by <see cref="State"/>; throws <see cref="ArgumentException"/> on a mismatch.</summary>
-    void LoadState(IReadOnlyDictionary<string, Tensor> state);
+    void LoadState(IReadOnlyDictionary<string, FloatTensor> state);
 }
 
 /// <summary>A way of learning from a batch: exact backprop or one of the predictive-coding schedules.</summary>
@@ -25,7 +25,7 @@ public interface IOptimizer
 /// </remarks>
 public interface ITrainingAlgorithm
 {
-    /// <summary>The command-line name of the algorithm (e.g. <c>bp</c>, <c>pc-fixed</c>).</summary>
+    /// <summary>The name of the algorithm, as in config.json (e.g. <c>bp</c>, <c>pc-fixed</c>).</summary>
     string Name { get; }
 
     /// <summary>The executor whose <see cref="Model.Input"/> and <see cref="Model.Target"/> buffers receive each batch.</summary>

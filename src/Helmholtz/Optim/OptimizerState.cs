@@ -1,12 +1,12 @@
 using Helmholtz.Graphs;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Optim;
 
 /// <summary>Shared checks and state plumbing of the optimisers.</summary>
 internal static class OptimizerState
 {
-    public static void CheckStep(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> gradients)
+    public static void CheckStep(IReadOnlyList<Parameter> parameters, IReadOnlyList<FloatTensor> gradients)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(gradients);
@@ -20,26 +20,26 @@ internal static class OptimizerState
             if (!parameters[i].Value.SameShape(gradients[i]))
             {
                 throw new ArgumentException(
-                    $"The gradient of parameter '{parameters[i].Name}' has shape {Tensor.Format(gradients[i].Shape)}, the parameter {Tensor.Format(parameters[i].Value.Shape)}.");
+                    $"The gradient of parameter '{parameters[i].Name}' has shape {FloatTensor.Format(gradients[i].Shape)}, the parameter {FloatTensor.Format(parameters[i].Value.Shape)}.");
             }
         }
     }
 
     /// <summary>The buffer for <paramref name="parameter"/> in <paramref name="buffers"/>, created zero-filled on first use.</summary>
-    public static Tensor Buffer(Dictionary<string, Tensor> buffers, Parameter parameter, string suffix)
+    public static FloatTensor Buffer(Dictionary<string, FloatTensor> buffers, Parameter parameter, string suffix)
     {
         if (buffers.TryGetValue(parameter.Name, out var buffer))
         {
             if (!buffer.SameShape(parameter.Value))
             {
                 throw new ArgumentException(
-                    $"Optimiser state '{parameter.Name}{suffix}' has shape {Tensor.Format(buffer.Shape)}, but the parameter has {Tensor.Format(parameter.Value.Shape)}.");
+                    $"Optimiser state '{parameter.Name}{suffix}' has shape {FloatTensor.Format(buffer.Shape)}, but the parameter has {FloatTensor.Format(parameter.Value.Shape)}.");
             }
 
             return buffer;
         }
 
-        buffer = new Tensor(parameter.Value.Shape.ToArray());
+        buffer = new FloatTensor(parameter.Value.Shape.ToArray());
         buffers.Add(parameter.Name, buffer);
         return buffer;
     }
@@ -58,11 +58,11 @@ internal static class OptimizerState
         throw new ArgumentException($"Optimiser state key '{key}' does not end in one of {string.Join(", ", suffixes)}.");
     }
 
-    public static int ReadStep(string key, Tensor value)
+    public static int ReadStep(string key, FloatTensor value)
     {
         if (value.Length != 1 || value.Span[0] < 0 || value.Span[0] != MathF.Floor(value.Span[0]))
         {
-            throw new ArgumentException($"Optimiser state '{key}' must be one non-negative whole number; got shape {Tensor.Format(value.Shape)}.");
+            throw new ArgumentException($"Optimiser state '{key}' must be one non-negative whole number; got shape {FloatTensor.Format(value.Shape)}.");
         }
 
         return (int)value.Span[0];

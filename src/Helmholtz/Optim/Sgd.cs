@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using Helmholtz.Graphs;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Optim;
 
@@ -46,7 +46,7 @@ public sealed record SgdOptions(double LearningRate = 0.01, double Momentum = 0,
 public sealed class Sgd : IOptimizer
 {
     private const string MomentumSuffix = ".momentum";
-    private readonly Dictionary<string, Tensor> _velocity = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FloatTensor> _velocity = new(StringComparer.Ordinal);
 
     /// <summary>Creates the optimiser; throws when an option is out of range.</summary>
     public Sgd(SgdOptions options)
@@ -60,7 +60,7 @@ public sealed class Sgd : IOptimizer
     public SgdOptions Options { get; }
 
     /// <inheritdoc />
-    public void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> gradients)
+    public void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<FloatTensor> gradients)
     {
         OptimizerState.CheckStep(parameters, gradients);
         float lr = (float)Options.LearningRate, mu = (float)Options.Momentum, wd = (float)Options.WeightDecay;
@@ -107,14 +107,14 @@ public sealed class Sgd : IOptimizer
     }
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, Tensor> State() =>
+    public IReadOnlyDictionary<string, FloatTensor> State() =>
         _velocity.ToDictionary(kv => kv.Key + MomentumSuffix, kv => kv.Value.Clone(), StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public void LoadState(IReadOnlyDictionary<string, Tensor> state)
+    public void LoadState(IReadOnlyDictionary<string, FloatTensor> state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var loaded = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var loaded = new Dictionary<string, FloatTensor>(StringComparer.Ordinal);
         foreach (var (key, value) in state)
         {
             var (name, _) = OptimizerState.SplitKey(key, MomentumSuffix);

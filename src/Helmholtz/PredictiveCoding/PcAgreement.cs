@@ -1,5 +1,5 @@
 using Helmholtz.Graphs;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.PredictiveCoding;
 
@@ -33,7 +33,7 @@ public static class PcAgreement
     /// <param name="etaV">η_v, the inference step size.</param>
     /// <param name="algorithm">The PC schedule to compare.</param>
     /// <exception cref="ArgumentException">Shapes do not fit the model, or the options are invalid.</exception>
-    public static PcAgreementResult Measure(Model model, Tensor x, Tensor y, int iterations, float etaV, PcAlgorithm algorithm = PcAlgorithm.Fixed)
+    public static PcAgreementResult Measure(Model model, FloatTensor x, FloatTensor y, int iterations, float etaV, PcAlgorithm algorithm = PcAlgorithm.Fixed)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(x);
@@ -48,8 +48,8 @@ public static class PcAgreement
         var backprop = new Executor(model.Graph, x.Dim(0));
         foreach (var ex in new[] { trainer.Executor, backprop })
         {
-            Tensor.RequireSameShape(ex.Value(model.Input), x, $"Input '{model.Input.Name}' and the batch x");
-            Tensor.RequireSameShape(ex.Value(model.Target), y, $"Target '{model.Target.Name}' and the batch y");
+            FloatTensor.RequireSameShape(ex.Value(model.Input), x, $"Input '{model.Input.Name}' and the batch x");
+            FloatTensor.RequireSameShape(ex.Value(model.Target), y, $"Target '{model.Target.Name}' and the batch y");
             ex.Value(model.Input).CopyFrom(x);
             ex.Value(model.Target).CopyFrom(y);
         }

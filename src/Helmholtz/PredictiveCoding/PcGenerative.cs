@@ -2,7 +2,6 @@ using Helmholtz.Graphs;
 using Helmholtz.Graphs.Ops;
 using Helmholtz.Optim;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.PredictiveCoding;
 
@@ -19,8 +18,8 @@ namespace Helmholtz.PredictiveCoding;
 public sealed class PcGenerative
 {
     private readonly PredictiveCodingTrainer _trainer;
-    private readonly Tensor _completed;
-    private readonly Tensor[] _weights;
+    private readonly FloatTensor _completed;
+    private readonly FloatTensor[] _weights;
     private readonly float[][] _powerVectors;
     private readonly float[] _powerScratch;
     private readonly bool _normaliseSteps;
@@ -64,11 +63,11 @@ public sealed class PcGenerative
         int[] sizes = [latentSize, .. hiddenSizes, imageSize];
         for (int i = 0; i + 1 < sizes.Length; i++)
         {
-            var w = new Tensor(sizes[i + 1], sizes[i]);
+            var w = new FloatTensor(sizes[i + 1], sizes[i]);
             rng.FillGaussian(w.Span, 0f, 1f / MathF.Sqrt(sizes[i]));
             bool last = i + 2 == sizes.Length;
             h = g.Apply(new DenseOp(last ? Activation.Identity : Activation.Tanh), last ? "image" : $"h{i + 1}", h,
-                g.Parameter($"layers.{i}.weight", w), g.Parameter($"layers.{i}.bias", new Tensor(sizes[i + 1])));
+                g.Parameter($"layers.{i}.weight", w), g.Parameter($"layers.{i}.bias", new FloatTensor(sizes[i + 1])));
         }
 
         var x = g.Input("x", imageSize);
@@ -98,7 +97,7 @@ public sealed class PcGenerative
 
         HiddenVariance = hiddenVariance;
         PixelVariance = pixelVariance;
-        _completed = new Tensor(batchSize, imageSize);
+        _completed = new FloatTensor(batchSize, imageSize);
         BatchSize = batchSize;
         _normaliseSteps = normaliseSteps;
         _weights = Model.Graph.Parameters.Where(q => q.Name.EndsWith(".weight", StringComparison.Ordinal)).Select(q => q.Value).ToArray();
@@ -182,7 +181,7 @@ public sealed class PcGenerative
         }
     }
 
-    private float SpectralNormSquared(Tensor w, float[] u, int iterations)
+    private float SpectralNormSquared(FloatTensor w, float[] u, int iterations)
     {
         int rows = w.Dim(0), cols = w.Dim(1);
         var ws = w.ReadOnlySpan;
@@ -206,7 +205,6 @@ public sealed class PcGenerative
             if (!(norm > 0f) || !float.IsFinite(norm))
             {
                 new Rng(17).FillGaussian(u, 0f, 1f);
-                norm = System.Numerics.Tensors.TensorPrimitives.Norm(u);
                 lambda = 0f;
                 continue;
             }
@@ -225,11 +223,11 @@ public sealed class PcGenerative
     public int BatchSize { get; }
 
     /// <summary>The inferred latent of the last batch (after <see cref="TrainStep"/> or <see cref="Complete"/>).</summary>
-    public Tensor Latent => _trainer.Value(Model.Input);
+    public FloatTensor Latent => _trainer.Value(Model.Input);
 
     /// <summary>Infers latents for a batch of images [batch, p] and updates the weights; returns the mean over the batch of ½‖x − μ‖² at the inferred latents.</summary>
     /// <exception cref="PcDivergenceException">Inference diverged.</exception>
-    public float TrainStep(Tensor images, IOptimizer optimizer)
+    public float TrainStep(FloatTensor images, IOptimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Load(images, mask: null);
@@ -242,7 +240,7 @@ public sealed class PcGenerative
     /// <param name="images">[batch, p]; values at missing pixels are ignored.</param>
     /// <param name="mask">[batch, p] of 0 and 1: 1 where a pixel is observed.</param>
     /// <returns>The completed images (observed pixels kept, missing ones predicted); a buffer reused by the next call.</returns>
-    public Tensor Complete(Tensor images, Tensor mask)
+    public FloatTensor Complete(FloatTensor images, FloatTensor mask)
     {
         ArgumentNullException.ThrowIfNull(mask);
         Load(images, mask);
@@ -268,16 +266,16 @@ public sealed class PcGenerative
         return _completed;
     }
 
-    private void Load(Tensor images, Tensor? mask)
+    private void Load(FloatTensor images, FloatTensor? mask)
     {
         ArgumentNullException.ThrowIfNull(images);
         var target = _trainer.Executor.Value(Model.Target);
-        Tensor.RequireSameShape(target, images, "Generative PC images");
+        FloatTensor.RequireSameShape(target, images, "Generative PC images");
         target.CopyFrom(images);
         _trainer.Executor.Value(Model.Input).Clear(); // inference starts at the prior mean
         if (mask is not null)
         {
-            Tensor.RequireSameShape(target, mask, "Generative PC mask");
+            FloatTensor.RequireSameShape(target, mask, "Generative PC mask");
             foreach (float v in mask.ReadOnlySpan)
             {
                 if (v is not (0f or 1f))

@@ -91,7 +91,7 @@ public sealed record PcOptions
     /// <summary>Seed of the random initial backward weights and error connections.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>The command-line name of the algorithm (e.g. <c>pc-fixed</c>).</summary>
+    /// <summary>The name of the algorithm, as in config.json (e.g. <c>pc-fixed</c>).</summary>
     public string Name => Algorithm switch
     {
         PcAlgorithm.Fixed => "pc-fixed",
@@ -102,7 +102,7 @@ public sealed record PcOptions
         _ => Algorithm.ToString(),
     };
 
-    /// <summary>Parses a command-line algorithm name (<c>pc-fixed</c>, <c>pc-standard</c>, <c>pc-incremental</c>, <c>relaxed</c>, <c>activation-relaxation</c>).</summary>
+    /// <summary>Parses an algorithm name (<c>pc-fixed</c>, <c>pc-standard</c>, <c>pc-incremental</c>, <c>relaxed</c>, <c>activation-relaxation</c>).</summary>
     /// <exception cref="ArgumentException">The name is not one of these.</exception>
     public static PcAlgorithm ParseAlgorithm(string name) => name switch
     {

@@ -51,7 +51,7 @@ public static class Gemm
     private static readonly int s_kernel = SelectKernel();
 
     /// <summary>The micro-kernel this process uses, e.g. "avx512 12x32", "avx2 6x16" or "scalar 4x4".</summary>
-    internal static string KernelName => s_kernel switch
+    public static string KernelName => s_kernel switch
     {
         2 => Avx512Kernel.Name,
         1 => Avx2Kernel.Name,

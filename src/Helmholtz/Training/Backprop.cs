@@ -1,6 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.Optim;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Training;
 
@@ -8,7 +8,7 @@ namespace Helmholtz.Training;
 public sealed class Backprop : ITrainingAlgorithm
 {
     private readonly Model _model;
-    private readonly Tensor[] _gradients;
+    private readonly FloatTensor[] _gradients;
 
     /// <summary>Creates the algorithm with an executor for batches of <paramref name="batchSize"/>.</summary>
     public Backprop(Model model, int batchSize, OpContext? context = null)

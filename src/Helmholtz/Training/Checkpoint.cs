@@ -3,7 +3,7 @@ using System.Text.Json;
 using Helmholtz.Data;
 using Helmholtz.Graphs;
 using Helmholtz.Optim;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Training;
 
@@ -33,7 +33,7 @@ public sealed record Checkpoint(int Epoch, TrainingConfig Config, IReadOnlyList<
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(optimizer);
-        var tensors = new Dictionary<string, Tensor>(graph.ParameterValues(), StringComparer.Ordinal);
+        var tensors = new Dictionary<string, FloatTensor>(graph.ParameterValues(), StringComparer.Ordinal);
         foreach (var (name, t) in optimizer.State())
         {
             tensors[OptimizerPrefix + name] = t;

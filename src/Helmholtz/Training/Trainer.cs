@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 using Helmholtz.Data;
 using Helmholtz.Graphs;
 using Helmholtz.Optim;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Training;
 
@@ -44,16 +44,17 @@ public sealed class Trainer
     /// <summary>Batches in one epoch.</summary>
     public int BatchesPerEpoch => _batches.BatchesPerEpoch;
 
-    /// <summary>Trains one epoch (1-based <paramref name="epoch"/>); reports each finished batch to <paramref name="onBatch"/>.</summary>
+    /// <summary>Trains one epoch; reports each finished batch to <paramref name="onBatch"/>.</summary>
+    /// <param name="epoch">The epoch number, 1-based as everywhere in Training (metrics.csv, checkpoints, <see cref="EpochMetrics"/>): epoch e visits <see cref="BatchIterator"/>'s epoch index e − 1.</param>
     /// <returns>The number of batches, the mean training loss, and the elapsed seconds.</returns>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public (int Batches, double MeanLoss, double Seconds) TrainEpoch(int epoch, Action<int, float>? onBatch = null, CancellationToken cancellationToken = default)
     {
         var executor = _algorithm.Executor;
-        Tensor x = executor.Value(_model.Input), y = executor.Value(_model.Target);
+        FloatTensor x = executor.Value(_model.Input), y = executor.Value(_model.Target);
         var xFlat = x.Span;
         var yFlat = y.Span;
-        _batches.BeginEpoch(epoch - 1);
+        _batches.BeginEpoch(epoch);
         double lossSum = 0;
         int batches = 0;
         var clock = Stopwatch.StartNew();
@@ -64,7 +65,7 @@ public sealed class Trainer
             if (!float.IsFinite(loss))
             {
                 throw new TrainingDivergedException(
-                    $"The training loss became {loss} at epoch {epoch}, batch {batches + 1} ({_algorithm.Name}); lower the learning rate (--lr){(_algorithm.Name.StartsWith("pc", StringComparison.Ordinal) ? " or the inference rate (--eta-v)" : "")}.");
+                    $"The training loss became {loss} at epoch {epoch}, batch {batches + 1} ({_algorithm.Name}); lower LearningRate{(_algorithm.Name.StartsWith("pc", StringComparison.Ordinal) ? " or InferenceRate" : "")}.");
             }
 
             lossSum += loss;
@@ -75,7 +76,7 @@ public sealed class Trainer
         return (batches, batches == 0 ? double.NaN : lossSum / batches, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Mean loss and accuracy (argmax of the output against the label) over <paramref name="data"/>.</summary>
+    /// <summary>Mean loss and accuracy (argmax of the output against the label) over every example of <paramref name="data"/> (no partial batch is dropped).</summary>
     public (double Loss, double Accuracy) Evaluate(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -76,29 +76,29 @@ public sealed record TrainingConfig
     /// <summary>Predictive coding: variance of the output (target) node, or null for a hard clamp; &gt; 1 clamps weakly.</summary>
     public float? OutputVariance { get; init; }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> whose message starts with the name of the first invalid property (e.g. "Epochs must be positive (got 0).").</summary>
     public void Validate()
     {
-        Require(Epochs > 0, "--epochs", $"must be positive (got {Epochs})");
-        Require(BatchSize > 0, "--batch", $"must be positive (got {BatchSize})");
-        Require(LearningRate > 0 && float.IsFinite(LearningRate), "--lr", $"must be a positive number (got {LearningRate})");
-        Require(Threads > 0, "--threads", $"must be positive (got {Threads})");
-        Require(MaxBatches >= 0, "--max-batches", $"must be zero or positive (got {MaxBatches})");
-        Require(Hidden.Length > 0 && Hidden.All(h => h > 0), "--hidden", "must list positive layer sizes, e.g. 128,128");
-        Require(Momentum is >= 0 and < 1, "--momentum", $"must be in [0, 1) (got {Momentum})");
-        Require(WeightDecay >= 0, "--weight-decay", $"must be zero or positive (got {WeightDecay})");
-        Require(InferenceSteps > 0, "--T", $"must be positive (got {InferenceSteps})");
-        Require(InferenceRate > 0 && float.IsFinite(InferenceRate), "--eta-v", $"must be a positive number (got {InferenceRate})");
-        Require(OutputVariance is null || (OutputVariance > 0 && float.IsFinite(OutputVariance.Value)), "--output-variance", $"must be a positive number (got {OutputVariance})");
-        Require(Optimizer is "sgd" or "adam", "--optimizer", $"must be sgd or adam (got '{Optimizer}')");
-        Require(Model is "mlp" or "cnn" or "rnn" or "lstm", "--model", $"must be mlp, cnn, rnn or lstm (got '{Model}')");
+        Require(Epochs > 0, nameof(Epochs), $"must be positive (got {Epochs})");
+        Require(BatchSize > 0, nameof(BatchSize), $"must be positive (got {BatchSize})");
+        Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"must be a positive number (got {LearningRate})");
+        Require(Threads > 0, nameof(Threads), $"must be positive (got {Threads})");
+        Require(MaxBatches >= 0, nameof(MaxBatches), $"must be zero or positive (got {MaxBatches})");
+        Require(Hidden.Length > 0 && Hidden.All(h => h > 0), nameof(Hidden), "must list positive layer sizes, e.g. 128,128");
+        Require(Momentum is >= 0 and < 1, nameof(Momentum), $"must be in [0, 1) (got {Momentum})");
+        Require(WeightDecay >= 0, nameof(WeightDecay), $"must be zero or positive (got {WeightDecay})");
+        Require(InferenceSteps > 0, nameof(InferenceSteps), $"must be positive (got {InferenceSteps})");
+        Require(InferenceRate > 0 && float.IsFinite(InferenceRate), nameof(InferenceRate), $"must be a positive number (got {InferenceRate})");
+        Require(OutputVariance is null || (OutputVariance > 0 && float.IsFinite(OutputVariance.Value)), nameof(OutputVariance), $"must be a positive number (got {OutputVariance})");
+        Require(Optimizer is "sgd" or "adam", nameof(Optimizer), $"must be sgd or adam (got '{Optimizer}')");
+        Require(Model is "mlp" or "cnn" or "rnn" or "lstm", nameof(Model), $"must be mlp, cnn, rnn or lstm (got '{Model}')");
     }
 
-    private static void Require(bool ok, string option, string message)
+    private static void Require(bool ok, string property, string message)
     {
         if (!ok)
         {
-            throw new ArgumentException($"{option} {message}.");
+            throw new ArgumentException($"{property} {message}.");
         }
     }
 }

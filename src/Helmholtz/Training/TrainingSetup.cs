@@ -33,7 +33,7 @@ public static class TrainingSetup
         {
             "bp" => new Backprop(model, config.BatchSize, context),
             _ when Algorithms.Contains(config.Algorithm) => new PredictiveCodingTrainer(model, config.BatchSize, PcOptionsOf(config), context),
-            _ => throw new ArgumentException($"--algo must be one of {string.Join(", ", Algorithms)} (got '{config.Algorithm}')."),
+            _ => throw new ArgumentException($"Algorithm must be one of {string.Join(", ", Algorithms)} (got '{config.Algorithm}')."),
         };
         return new TrainingRun(model, algorithm, CreateOptimizer(config));
     }
@@ -58,7 +58,7 @@ public static class TrainingSetup
 
     /// <summary>The network the config describes, for images of <paramref name="train"/>'s size and classes.</summary>
     /// <remarks>
-    /// <c>--hidden</c> lists the MLP's hidden sizes, the CNN's fully connected sizes (LeNet: 120,84), or, first entry
+    /// <see cref="TrainingConfig.Hidden"/> lists the MLP's hidden sizes, the CNN's fully connected sizes (LeNet: 120,84), or, first entry
     /// only, the RNN/LSTM hidden state size. Recurrent models read the image row by row (one row per time step).
     /// </remarks>
     public static Model CreateModel(TrainingConfig config, Dataset train, Rng rng)
@@ -71,7 +71,7 @@ public static class TrainingSetup
             "cnn" => Cnn.Build(new CnnOptions(Height: train.Height, Width: train.Width, HiddenSizes: config.Hidden, OutputSize: train.ClassCount, Activation: config.Activation, Loss: config.Loss), rng),
             "rnn" => Rnn.Build(Recurrent(config, train), rng),
             "lstm" => Lstm.Build(Recurrent(config, train), rng),
-            _ => throw new ArgumentException($"--model must be mlp, cnn, rnn or lstm (got '{config.Model}')."),
+            _ => throw new ArgumentException($"Model must be mlp, cnn, rnn or lstm (got '{config.Model}')."),
         };
     }
 
@@ -83,7 +83,7 @@ public static class TrainingSetup
         {
             "sgd" => new Sgd(new SgdOptions(config.LearningRate, config.Momentum, config.WeightDecay)),
             "adam" => new Adam(new AdamOptions(config.LearningRate, WeightDecay: config.WeightDecay)),
-            _ => throw new ArgumentException($"--optimizer must be sgd or adam (got '{config.Optimizer}')."),
+            _ => throw new ArgumentException($"Optimizer must be sgd or adam (got '{config.Optimizer}')."),
         };
     }
 

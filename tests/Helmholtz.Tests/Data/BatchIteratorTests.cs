@@ -27,7 +27,7 @@ public sealed class BatchIteratorTests
         var y = new float[b * 4];
         var labels = new int[b];
         var batches = new List<int[]>();
-        it.BeginEpoch(epoch, startBatch);
+        it.BeginEpoch(epoch + 1, startBatch); // the helper takes 0-based epoch indices
         while (it.Next(x, y, labels, out int count))
         {
             // Recover each example's index from its first feature, and check the rest of the row against it.
@@ -103,7 +103,7 @@ public sealed class BatchIteratorTests
         var it = new BatchIterator(Toy(7), new BatchOptions(4, Shuffle: false, DropLast: false));
         float[] x = Enumerable.Repeat(9f, 12).ToArray(), y = Enumerable.Repeat(9f, 16).ToArray();
         int[] labels = [9, 9, 9, 9];
-        it.BeginEpoch(0);
+        it.BeginEpoch(1);
         Assert.True(it.Next(x, y, labels, out int first));
         Assert.Equal(4, first);
         Assert.True(it.Next(x, y, labels, out int count));
@@ -144,7 +144,7 @@ public sealed class BatchIteratorTests
         Assert.Throws<ArgumentException>(() => new BatchIterator(data, new BatchOptions(2, MaxBatches: -1)));
         var it = new BatchIterator(data, new BatchOptions(2));
         Assert.Throws<InvalidOperationException>(() => it.Next(new float[6], new float[8], new int[2], out _));
-        it.BeginEpoch(0);
+        it.BeginEpoch(1);
         var ex = Assert.Throws<ArgumentException>(() => it.Next(new float[5], new float[8], new int[2], out _));
         Assert.Contains("needs 6", ex.Message);
         Assert.True(it.Next(new float[6], [], [], out int count)); // one-hot and labels may be skipped
@@ -159,7 +159,7 @@ public sealed class BatchIteratorTests
         var x = new float[32 * 3];
         var y = new float[32 * 4];
         var labels = new int[32];
-        it.BeginEpoch(0);
+        it.BeginEpoch(1);
         it.Next(x, y, labels, out _); // JIT and first-call work outside the measurement
         long before = GC.GetAllocatedBytesForCurrentThread();
         int batches = 0;
@@ -187,4 +187,15 @@ public sealed class BatchIteratorTests
 
     private static readonly int[] PinnedSeed0Epoch0 = [7, 8, 3, 1, 5, 4, 2, 0, 9, 6];
     private static readonly int[] PinnedSeed0Epoch1 = [2, 4, 7, 3, 8, 5, 6, 0, 1, 9];
+
+    /// <summary>Epochs are counted from 1 everywhere (Trainer, metrics.csv, checkpoints, BatchIterator).</summary>
+    [Fact]
+    public void EpochsAreOneBased()
+    {
+        var it = new BatchIterator(Toy(10), new BatchOptions(5, Seed: 1));
+        Assert.Equal(0, it.Epoch);
+        Assert.Throws<ArgumentOutOfRangeException>(() => it.BeginEpoch(0));
+        it.BeginEpoch(1);
+        Assert.Equal(1, it.Epoch);
+    }
 }

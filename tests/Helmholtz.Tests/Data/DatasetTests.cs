@@ -72,11 +72,11 @@ public sealed class DatasetCatalogTests
         var noFiles = Assert.Throws<FileNotFoundException>(() => DatasetCatalog.Load("mnist", dir.Path));
         Assert.Contains(dir.Path, noFiles.Message);
         Assert.Contains("train-images-idx3-ubyte[.gz]", noFiles.Message);
-        Assert.Contains("--data DIR", noFiles.Message);
+        Assert.Contains("DataDirectory", noFiles.Message);
 
         var noDir = Assert.Throws<DirectoryNotFoundException>(() => DatasetCatalog.Load("mnist", dir.File("nope")));
         Assert.Contains("nope", noDir.Message);
-        Assert.Contains("--data DIR", noDir.Message);
+        Assert.Contains("DataDirectory", noDir.Message);
 
         Assert.Throws<ArgumentException>(() => DatasetCatalog.Load("digits", dir.Path));
     }

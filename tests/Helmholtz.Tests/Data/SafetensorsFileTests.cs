@@ -54,13 +54,13 @@ public sealed class SafetensorsFileTests(ITestOutputHelper output)
     {
         using var dir = new TempDirectory();
         string path = dir.File("model.safetensors");
-        var w = Tensor.FromSpan([1f, -2f, 3.5f, float.NaN, float.PositiveInfinity, -0f], 2, 3);
-        var tensors = new Dictionary<string, Tensor>
+        var w = FloatTensor.FromSpan([1f, -2f, 3.5f, float.NaN, float.PositiveInfinity, -0f], 2, 3);
+        var tensors = new Dictionary<string, FloatTensor>
         {
             ["layers.0.weight"] = w,
-            ["layers.0.bias"] = Tensor.FromSpan([0.25f, 1e-30f], 2),
-            ["scalar"] = Tensor.FromSpan([7f]),
-            ["empty"] = new Tensor(0, 4),
+            ["layers.0.bias"] = FloatTensor.FromSpan([0.25f, 1e-30f], 2),
+            ["scalar"] = FloatTensor.FromSpan([7f]),
+            ["empty"] = new FloatTensor(0, 4),
         };
         SafetensorsFile.Write(path, tensors, new Dictionary<string, string> { ["format"] = "pt", ["epoch"] = "3" });
         var read = SafetensorsFile.Read(path);
@@ -82,10 +82,10 @@ public sealed class SafetensorsFileTests(ITestOutputHelper output)
         // Expected bytes written out by hand from the format definition and the reference writer's rules:
         // metadata first, names sorted, compact JSON with keys dtype/shape/data_offsets, spaces up to a multiple of 8.
         var stream = new MemoryStream();
-        SafetensorsFile.Write(stream, new Dictionary<string, Tensor>
+        SafetensorsFile.Write(stream, new Dictionary<string, FloatTensor>
         {
-            ["w"] = Tensor.FromSpan([1f, 2f], 1, 2),
-            ["b"] = Tensor.FromSpan([3f], 1),
+            ["w"] = FloatTensor.FromSpan([1f, 2f], 1, 2),
+            ["b"] = FloatTensor.FromSpan([3f], 1),
         }, new Dictionary<string, string> { ["k"] = "v", [SafetensorsFile.DigestKey] = "replaced by the writer" });
 
         // The digest, from its definition (SafetensorsFile remarks): 1 other metadata entry (k, v); tensors b then w
@@ -111,9 +111,9 @@ public sealed class SafetensorsFileTests(ITestOutputHelper output)
     public void DigestFindsAChangedDataByteShapeOrMetadataValue()
     {
         var stream = new MemoryStream();
-        SafetensorsFile.Write(stream, new Dictionary<string, Tensor>
+        SafetensorsFile.Write(stream, new Dictionary<string, FloatTensor>
         {
-            ["w"] = Tensor.FromSpan([1f, 2f, 3f, 4f, 5f, 6f], 2, 3),
+            ["w"] = FloatTensor.FromSpan([1f, 2f, 3f, 4f, 5f, 6f], 2, 3),
         }, new Dictionary<string, string> { ["epoch"] = "3" });
         byte[] valid = stream.ToArray();
         Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], Parse(valid).Get("w").Data);
@@ -208,8 +208,8 @@ public sealed class SafetensorsFileTests(ITestOutputHelper output)
     [Fact]
     public void WriterRejectsReservedAndEmptyNames()
     {
-        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(new MemoryStream(), new Dictionary<string, Tensor> { ["__metadata__"] = new Tensor(1) }));
-        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(new MemoryStream(), new Dictionary<string, Tensor> { [""] = new Tensor(1) }));
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(new MemoryStream(), new Dictionary<string, FloatTensor> { ["__metadata__"] = new FloatTensor(1) }));
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(new MemoryStream(), new Dictionary<string, FloatTensor> { [""] = new FloatTensor(1) }));
     }
 
     [Fact]
@@ -249,9 +249,9 @@ public sealed class SafetensorsInteropTests
         Assert.Equal(["a.f32", "b.f64", "c.f16", "d.bf16"], file.Tensors.Keys);
         int[][] shapes = [[3, 4], [2, 2], [5], [2, 3]];
         int k = 0;
-        foreach (Tensor t in file.Tensors.Values)
+        foreach (FloatTensor t in file.Tensors.Values)
         {
-            Assert.True(t.HasShape(shapes[k++]), Tensor.Format(t.Shape));
+            Assert.True(t.HasShape(shapes[k++]), FloatTensor.Format(t.Shape));
             for (int i = 0; i < t.Length; i++)
             {
                 Assert.Equal(i * 0.5f - 1f, t.Data[i]);

@@ -1,7 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.Graphs.Ops;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Tests.Graphs;
 
@@ -14,7 +13,7 @@ public sealed class ExecutorTests
         var g = new GraphBuilder();
         var x = g.Input("x", 4);
         var y = g.Input("y", 3);
-        Tensor W(int o, int i) { var t = new Tensor(o, i); rng.FillGaussian(t.Span, 0, 0.5f); return t; }
+        FloatTensor W(int o, int i) { var t = new FloatTensor(o, i); rng.FillGaussian(t.Span, 0, 0.5f); return t; }
         var h = g.Apply(new DenseOp(Activation.Tanh), "h", x, g.Parameter("layers.0.weight", W(5, 4)), g.Parameter("layers.0.bias", W(5, 1).Reshape(5)));
         var o = g.Apply(new DenseOp(), "o", h, g.Parameter("layers.1.weight", W(3, 5)), g.Parameter("layers.1.bias", W(3, 1).Reshape(3)));
         var loss = g.Apply(new MseLossOp(), "loss", o, y);
@@ -55,7 +54,7 @@ public sealed class ExecutorTests
         var g = new GraphBuilder();
         var x = g.Input("x", 1);
         var t = g.Input("t", 1);
-        var w = g.Parameter("w", new Tensor([3f], 1, 1));
+        var w = g.Parameter("w", new FloatTensor([3f], 1, 1));
         var a = g.Apply(new DenseOp(), "a", x, w);
         var y = g.Apply(new DenseOp(), "y", a, w);
         var loss = g.Apply(new MseLossOp(), "loss", y, t);
@@ -72,7 +71,7 @@ public sealed class ExecutorTests
     {
         var g = new GraphBuilder();
         var x = g.Input("x", 4);
-        var w = g.Parameter("layers.0.weight", new Tensor(5, 3));
+        var w = g.Parameter("layers.0.weight", new FloatTensor(5, 3));
         var ex = Assert.Throws<ArgumentException>(() => g.Apply(new DenseOp(), "h", x, w));
         Assert.Contains("layers.0.weight", ex.Message);
         Assert.Contains("[5, 3]", ex.Message);

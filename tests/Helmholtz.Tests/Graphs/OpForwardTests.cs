@@ -1,7 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.Graphs.Ops;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Tests.Graphs;
 
@@ -10,9 +9,9 @@ public sealed class OpForwardTests
 {
     private static readonly OpContext Context = new();
 
-    private static Tensor Random(Rng rng, params int[] shape)
+    private static FloatTensor Random(Rng rng, params int[] shape)
     {
-        var t = new Tensor(shape);
+        var t = new FloatTensor(shape);
         rng.FillUniform(t.Span, -1f, 1f);
         return t;
     }
@@ -31,7 +30,7 @@ public sealed class OpForwardTests
         var bias = Random(rng, o);
         var op = new Conv2dOp(strideH, strideW, padH, padW, Activation.Tanh);
         int oh = ((h + (2 * padH) - kh) / strideH) + 1, ow = ((w + (2 * padW) - kw) / strideW) + 1;
-        var y = new Tensor(batch, o, oh, ow);
+        var y = new FloatTensor(batch, o, oh, ow);
         op.Forward(Context, [x, weight, bias], y);
         for (int n = 0; n < batch; n++)
         {
@@ -70,18 +69,18 @@ public sealed class OpForwardTests
     public void PoolingTakesTheMaxAndTheMeanOfEachWindow()
     {
         // One 3×4 plane, 2×2 windows with stride 2 (the last row is dropped, floor rounding); values by hand.
-        var x = new Tensor([1, 5, 2, 0, -3, 4, 8, 7, 9, 9, 9, 9], 1, 1, 3, 4);
-        var max = new Tensor(1, 1, 1, 2);
-        var avg = new Tensor(1, 1, 1, 2);
+        var x = new FloatTensor([1, 5, 2, 0, -3, 4, 8, 7, 9, 9, 9, 9], 1, 1, 3, 4);
+        var max = new FloatTensor(1, 1, 1, 2);
+        var avg = new FloatTensor(1, 1, 1, 2);
         new MaxPool2dOp(2).Forward(Context, [x], max);
         new AvgPool2dOp(2).Forward(Context, [x], avg);
         Assert.Equal([5f, 8f], max.Span.ToArray());
         Assert.Equal([(1 + 5 - 3 + 4) / 4f, (2 + 0 + 8 + 7) / 4f], avg.Span.ToArray());
 
         // Ties send the gradient to the first maximum in row-major order (PyTorch's choice).
-        var tied = new Tensor([2, 2, 2, 2], 1, 1, 2, 2);
-        var dx = new Tensor(1, 1, 2, 2);
-        new MaxPool2dOp(2).Backward(Context, [tied], new Tensor([2f], 1, 1, 1, 1), new Tensor([3f], 1, 1, 1, 1), [dx]);
+        var tied = new FloatTensor([2, 2, 2, 2], 1, 1, 2, 2);
+        var dx = new FloatTensor(1, 1, 2, 2);
+        new MaxPool2dOp(2).Backward(Context, [tied], new FloatTensor([2f], 1, 1, 1, 1), new FloatTensor([3f], 1, 1, 1, 1), [dx]);
         Assert.Equal([3f, 0f, 0f, 0f], dx.Span.ToArray());
     }
 
@@ -91,12 +90,12 @@ public sealed class OpForwardTests
         var rng = new Rng(3);
         var a = Random(rng, 2, 3, 2);
         var b = Random(rng, 2, 1, 2);
-        var cat = new Tensor(2, 4, 2);
+        var cat = new FloatTensor(2, 4, 2);
         new ConcatOp(0).Forward(Context, [a, b], cat);
-        var back = new Tensor(2, 1, 2);
+        var back = new FloatTensor(2, 1, 2);
         new SliceOp(0, 3, 1).Forward(Context, [cat], back);
         Assert.Equal(b.Span.ToArray(), back.Span.ToArray());
-        var front = new Tensor(2, 3, 2);
+        var front = new FloatTensor(2, 3, 2);
         new SliceOp(0, 0, 3).Forward(Context, [cat], front);
         Assert.Equal(a.Span.ToArray(), front.Span.ToArray());
     }
@@ -104,8 +103,8 @@ public sealed class OpForwardTests
     [Fact]
     public void SoftmaxRowsArePositiveAndSumToOne()
     {
-        var x = new Tensor([1000f, 1000f, 0f, -1f, 0f, 1f], 2, 3);
-        var y = new Tensor(2, 3);
+        var x = new FloatTensor([1000f, 1000f, 0f, -1f, 0f, 1f], 2, 3);
+        var y = new FloatTensor(2, 3);
         new SoftmaxOp().Forward(Context, [x], y);
         Assert.Equal(0.5f, y[0, 0], 6);
         Assert.Equal(0f, y[0, 2], 6);
@@ -118,9 +117,9 @@ public sealed class OpForwardTests
     [Fact]
     public void BiasAddBroadcastsOverPixels()
     {
-        var x = new Tensor(2, 2, 1, 3);
-        var b = new Tensor([10f, 20f], 2);
-        var y = new Tensor(2, 2, 1, 3);
+        var x = new FloatTensor(2, 2, 1, 3);
+        var b = new FloatTensor([10f, 20f], 2);
+        var y = new FloatTensor(2, 2, 1, 3);
         new BiasAddOp().Forward(Context, [x, b], y);
         Assert.Equal([10f, 10f, 10f, 20f, 20f, 20f, 10f, 10f, 10f, 20f, 20f, 20f], y.Span.ToArray());
     }
@@ -130,7 +129,7 @@ public sealed class OpForwardTests
     {
         var g = new GraphBuilder();
         var x = g.Input("image", 1, 4, 4);
-        var w = g.Parameter("conv1.weight", new Tensor(2, 3, 3, 3));
+        var w = g.Parameter("conv1.weight", new FloatTensor(2, 3, 3, 3));
         Assert.Contains("conv1.weight", Assert.Throws<ArgumentException>(() => g.Conv2d(x, w)).Message);
         Assert.Contains("image", Assert.Throws<ArgumentException>(() => g.MaxPool2d(x, 5)).Message);
         Assert.Contains("image", Assert.Throws<ArgumentException>(() => g.Reshape(x, [3, -1])).Message);
@@ -143,8 +142,8 @@ public sealed class OpForwardTests
     public void UnaryOpsAgreeWithMath()
     {
         float[] xs = [0.3f, 1.2f, 0.05f, 2.5f, 0.7f, 1.9f, 0.1f, 1.0f, 0.45f, 1.4f];
-        var x = new Tensor(xs, 2, 5);
-        var y = new Tensor(2, 5);
+        var x = new FloatTensor(xs, 2, 5);
+        var y = new FloatTensor(2, 5);
         void Check(Op op, Func<double, double> f)
         {
             op.Forward(Context, [x], y);
@@ -174,10 +173,10 @@ public sealed class OpForwardTests
         var w = Random(rng, 3, 2, 3, 3);
         var b = Random(rng, 3);
         var op = new Conv2dOp(1, 1, Activation.Relu);
-        var y = new Tensor(4, 3, 8, 8);
+        var y = new FloatTensor(4, 3, 8, 8);
         var dy = Random(rng, 4, 3, 8, 8);
-        Tensor?[] grads = [new Tensor(4, 2, 8, 8), new Tensor(3, 2, 3, 3), new Tensor(3)];
-        Tensor[] inputs = [x, w, b];
+        FloatTensor?[] grads = [new FloatTensor(4, 2, 8, 8), new FloatTensor(3, 2, 3, 3), new FloatTensor(3)];
+        FloatTensor[] inputs = [x, w, b];
         op.Forward(Context, inputs, y);
         op.Backward(Context, inputs, y, dy, grads);
         Assert.Equal(0, Allocations.Least(() =>
@@ -194,13 +193,13 @@ public sealed class LossTests
     public void CrossEntropyGradientStaysFiniteForLargeLogits()
     {
         // Logits (1000, 0) with target class 0: softmax = (1, e^−1000 ≈ 0), so dL/dz = (1 − 1, 0 − 0) = (0, 0) and L = 0.
-        var z = new Tensor([1000f, 0f], 1, 2);
-        var y = new Tensor([1f, 0f], 1, 2);
-        var loss = new Tensor(1);
+        var z = new FloatTensor([1000f, 0f], 1, 2);
+        var y = new FloatTensor([1f, 0f], 1, 2);
+        var loss = new FloatTensor(1);
         var op = new CrossEntropyLossOp();
         op.Forward(new OpContext(), [z, y], loss);
-        var dz = new Tensor(1, 2);
-        op.Backward(new OpContext(), [z, y], loss, new Tensor([1f], 1), [dz, null]);
+        var dz = new FloatTensor(1, 2);
+        op.Backward(new OpContext(), [z, y], loss, new FloatTensor([1f], 1), [dz, null]);
         Assert.Equal(0f, loss.Span[0]);
         Assert.Equal([0f, 0f], dz.Span.ToArray());
     }

@@ -1,7 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.Graphs.Ops;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Tests.Graphs;
 
@@ -81,9 +80,9 @@ public sealed class OpLaws
         new("softmax", () => new SoftmaxOp(), InputSpec.Batch(3, 5)),
         new("softmax rank 2", () => new SoftmaxOp(), InputSpec.Batch(2, 3, 4)),
         new("ensemble_dense identity", () => new EnsembleDenseOp(2), InputSpec.Batch(4, 3), InputSpec.Param(2, 5, 3), InputSpec.Param(2, 5)),
-        new("ensemble_dense swish", () => new EnsembleDenseOp(3, EnsembleActivation.Swish), InputSpec.Batch(6, 4), InputSpec.Param(3, 2, 4), InputSpec.Param(3, 2)),
-        new("ensemble_dense tanh no bias", () => new EnsembleDenseOp(2, EnsembleActivation.Tanh), InputSpec.Batch(2, 3), InputSpec.Param(2, 4, 3)),
-        new("ensemble_dense relu", () => new EnsembleDenseOp(2, EnsembleActivation.Relu), new InputSpec([4, 3], Init: AwayFromZero), InputSpec.Param(2, 1, 3)),
+        new("ensemble_dense swish", () => new EnsembleDenseOp(3, Activation.Swish), InputSpec.Batch(6, 4), InputSpec.Param(3, 2, 4), InputSpec.Param(3, 2)),
+        new("ensemble_dense tanh no bias", () => new EnsembleDenseOp(2, Activation.Tanh), InputSpec.Batch(2, 3), InputSpec.Param(2, 4, 3)),
+        new("ensemble_dense relu", () => new EnsembleDenseOp(2, Activation.Relu), new InputSpec([4, 3], Init: AwayFromZero), InputSpec.Param(2, 1, 3)),
         new("gaussian_nll", () => new GaussianNllLossOp(2, -5f, -1f), InputSpec.Batch(4, 6), InputSpec.Batch(4, 3)),
         new("huber quadratic part", () => new HuberLossOp(10.0), InputSpec.Batch(3, 4), InputSpec.Batch(3, 4)),
         // Targets 0 and |ŷ| ∈ [0.1, 1.06] with no value within 0.012 of δ = 0.5: each side of the kink is checked, and the
@@ -117,7 +116,7 @@ internal static class VjpChecker
         var op = c.Create();
         var rng = new Rng(seed);
         var context = new OpContext();
-        var inputs = c.Inputs.Select(s => new Tensor(s.Shape)).ToArray();
+        var inputs = c.Inputs.Select(s => new FloatTensor(s.Shape)).ToArray();
         for (int k = 0; k < inputs.Length; k++)
         {
             var span = inputs[k].Span;
@@ -131,15 +130,15 @@ internal static class VjpChecker
         var builder = new GraphBuilder();
         var nodes = c.Inputs.Select((s, k) => s.Batched
             ? builder.Input($"in{k}", s.Shape[1..])
-            : builder.Parameter($"in{k}", new Tensor(s.Shape))).ToArray();
+            : builder.Parameter($"in{k}", new FloatTensor(s.Shape))).ToArray();
         var outNode = builder.Apply(op, "out", nodes);
         int batch = c.Inputs.FirstOrDefault(s => s.Batched)?.Shape[0] ?? 1;
-        var output = new Tensor(outNode.RuntimeShape(batch));
+        var output = new FloatTensor(outNode.RuntimeShape(batch));
 
         op.Forward(context, inputs, output);
-        var cotangent = new Tensor(output.Shape.ToArray());
+        var cotangent = new FloatTensor(output.Shape.ToArray());
         rng.FillUniform(cotangent.Span, -1f, 1f);
-        var grads = inputs.Select((t, k) => c.Inputs[k].Differentiable ? new Tensor(t.Shape.ToArray()) : null).ToArray();
+        var grads = inputs.Select((t, k) => c.Inputs[k].Differentiable ? new FloatTensor(t.Shape.ToArray()) : null).ToArray();
         op.Backward(context, inputs, output, cotangent, grads);
 
         double Phi()

@@ -1,7 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.Optim;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Tests.Optim;
 
@@ -10,11 +9,11 @@ public sealed class OptimizerTests
     /// <summary>Hand-computed float32 updates below agree to a few ulps of values near 1.</summary>
     private const float HandTolerance = 1e-6f;
 
-    private static (Parameter[] Parameters, Tensor[] Gradients) OneParameter(float value, float gradient)
+    private static (Parameter[] Parameters, FloatTensor[] Gradients) OneParameter(float value, float gradient)
     {
         var b = new GraphBuilder();
-        b.Parameter("w", new Tensor([value], 1));
-        return (b.Build().Parameters.ToArray(), [new Tensor([gradient], 1)]);
+        b.Parameter("w", new FloatTensor([value], 1));
+        return (b.Build().Parameters.ToArray(), [new FloatTensor([gradient], 1)]);
     }
 
     [Fact]
@@ -64,11 +63,11 @@ public sealed class OptimizerTests
         const int n = 37; // whole vectors and a scalar tail
         var rng = new Rng(5);
         var b = new GraphBuilder();
-        var w = new Tensor(n);
+        var w = new FloatTensor(n);
         rng.FillGaussian(w.Span);
         b.Parameter("w", w);
         var ps = b.Build().Parameters.ToArray();
-        var g = new Tensor(n);
+        var g = new FloatTensor(n);
         var options = new AdamOptions(LearningRate: 0.003, WeightDecay: weightDecay, DecoupledWeightDecay: decoupled);
         var adam = new Adam(options);
         float[] p = w.ReadOnlySpan.ToArray(), m = new float[n], v = new float[n];
@@ -168,13 +167,13 @@ public sealed class OptimizerTests
         ? new Sgd(new SgdOptions(0.05, 0.9, 1e-3))
         : new Adam(new AdamOptions(0.01, WeightDecay: 1e-3));
 
-    private static (Parameter[] Parameters, Tensor[] Gradients) RandomProblem(ulong seed)
+    private static (Parameter[] Parameters, FloatTensor[] Gradients) RandomProblem(ulong seed)
     {
         var rng = new Rng(seed);
         var b = new GraphBuilder();
-        Tensor R(params int[] shape)
+        FloatTensor R(params int[] shape)
         {
-            var t = new Tensor(shape);
+            var t = new FloatTensor(shape);
             rng.FillGaussian(t.Span);
             return t;
         }
@@ -242,17 +241,17 @@ public sealed class OptimizerTests
     [Fact]
     public void BadStateAndOptionsAreRejectedWithTheirNames()
     {
-        Assert.Contains("w.velocity", Assert.Throws<ArgumentException>(() => new Sgd(new SgdOptions()).LoadState(new Dictionary<string, Tensor> { ["w.velocity"] = new Tensor(1) })).Message);
-        Assert.Contains("'w'", Assert.Throws<ArgumentException>(() => new Adam(new AdamOptions()).LoadState(new Dictionary<string, Tensor> { ["w.exp_avg"] = new Tensor(1) })).Message);
+        Assert.Contains("w.velocity", Assert.Throws<ArgumentException>(() => new Sgd(new SgdOptions()).LoadState(new Dictionary<string, FloatTensor> { ["w.velocity"] = new FloatTensor(1) })).Message);
+        Assert.Contains("'w'", Assert.Throws<ArgumentException>(() => new Adam(new AdamOptions()).LoadState(new Dictionary<string, FloatTensor> { ["w.exp_avg"] = new FloatTensor(1) })).Message);
 
         var sgd = new Sgd(new SgdOptions(0.1, 0.5));
-        sgd.LoadState(new Dictionary<string, Tensor> { ["w.momentum"] = new Tensor(2) });
+        sgd.LoadState(new Dictionary<string, FloatTensor> { ["w.momentum"] = new FloatTensor(2) });
         var (ps, gs) = OneParameter(1f, 1f);
         Assert.Contains("w.momentum", Assert.Throws<ArgumentException>(() => sgd.Step(ps, gs)).Message);
 
         Assert.Contains("momentum", Assert.Throws<ArgumentException>(() => new Sgd(new SgdOptions(0.1, 1.5))).Message);
         Assert.Contains("Nesterov", Assert.Throws<ArgumentException>(() => new Sgd(new SgdOptions(0.1, Nesterov: true))).Message);
         Assert.Contains("betas", Assert.Throws<ArgumentException>(() => new Adam(new AdamOptions(Beta2: 1))).Message);
-        Assert.Contains("'w'", Assert.Throws<ArgumentException>(() => new Sgd(new SgdOptions()).Step(ps, [new Tensor(2)])).Message);
+        Assert.Contains("'w'", Assert.Throws<ArgumentException>(() => new Sgd(new SgdOptions()).Step(ps, [new FloatTensor(2)])).Message);
     }
 }

@@ -1,7 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.PredictiveCoding;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Tests.PredictiveCoding;
 
@@ -9,11 +8,11 @@ namespace Helmholtz.Tests.PredictiveCoding;
 public sealed class AlgorithmTests
 {
     /// <summary>Three Gaussian blobs in 2-D (means on a circle of radius 2, σ = 0.5), one-hot labels; fixed seed.</summary>
-    private static (Tensor X, Tensor Y) Blobs(int n, ulong seed)
+    private static (FloatTensor X, FloatTensor Y) Blobs(int n, ulong seed)
     {
         var rng = new Rng(seed);
-        var x = new Tensor(n, 2);
-        var y = new Tensor(n, 3);
+        var x = new FloatTensor(n, 2);
+        var y = new FloatTensor(n, 3);
         for (int i = 0; i < n; i++)
         {
             int c = i % 3;
@@ -236,5 +235,5 @@ public sealed class AlgorithmTests
         Assert.True(Math.Abs(output - outputVariance) <= 0.1 * outputVariance, $"learned output variance {output:R}, true {outputVariance}");
     }
 
-    private static float[] Diff(Tensor a, Tensor b) => a.ReadOnlySpan.ToArray().Zip(b.ReadOnlySpan.ToArray(), (p, q) => p - q).ToArray();
+    private static float[] Diff(FloatTensor a, FloatTensor b) => a.ReadOnlySpan.ToArray().Zip(b.ReadOnlySpan.ToArray(), (p, q) => p - q).ToArray();
 }

@@ -1,6 +1,5 @@
 using Helmholtz.PredictiveCoding;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Tests.PredictiveCoding;
 
@@ -22,9 +21,9 @@ public sealed class GenerativeTests
             return p;
         }
 
-        public Tensor Next()
+        public FloatTensor Next()
         {
-            var x = new Tensor(Batch, Pixels);
+            var x = new FloatTensor(Batch, Pixels);
             for (int b = 0; b < Batch; b++)
             {
                 double a = _rng.NextGaussian(), c = _rng.NextGaussian();
@@ -71,7 +70,7 @@ public sealed class GenerativeTests
 
         // Held-out images with the second half of the pixels missing.
         var test = data.Next();
-        var mask = new Tensor(Batch, Pixels);
+        var mask = new FloatTensor(Batch, Pixels);
         for (int b = 0; b < Batch; b++)
         {
             for (int i = 0; i < Pixels / 2; i++)
@@ -118,7 +117,7 @@ public sealed class GenerativeTests
         }
 
         var x = new Synthetic(9).Next();
-        var mask = new Tensor(Batch, Pixels);
+        var mask = new FloatTensor(Batch, Pixels);
         mask.Fill(1f);
         var unstable = Make(normalise: false);
         Assert.True(unstable.Curvature(100) * 0.1f > 2f, $"test setup: curvature {unstable.Curvature(100)} too small to destabilise η_v = 0.1");
@@ -136,9 +135,9 @@ public sealed class GenerativeTests
     {
         Assert.Throws<ArgumentException>(() => new PcGenerative(2, [], 4, 2, new PcOptions { Algorithm = PcAlgorithm.Fixed }));
         var net = new PcGenerative(2, [3], 4, 2);
-        var mask = new Tensor(2, 4);
+        var mask = new FloatTensor(2, 4);
         mask.Fill(0.5f);
-        Assert.Throws<ArgumentException>(() => net.Complete(new Tensor(2, 4), mask));
-        Assert.Throws<ArgumentException>(() => net.Complete(new Tensor(3, 4), new Tensor(3, 4)));
+        Assert.Throws<ArgumentException>(() => net.Complete(new FloatTensor(2, 4), mask));
+        Assert.Throws<ArgumentException>(() => net.Complete(new FloatTensor(3, 4), new FloatTensor(3, 4)));
     }
 }

@@ -1,6 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.PredictiveCoding;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Tests.PredictiveCoding;
 
@@ -142,7 +142,7 @@ public sealed class MlpAgreementTests
 
     }
 
-    private static double[] ToDouble(Tensor t) => t.ReadOnlySpan.ToArray().Select(v => (double)v).ToArray();
+    private static double[] ToDouble(FloatTensor t) => t.ReadOnlySpan.ToArray().Select(v => (double)v).ToArray();
 }
 
 public sealed class PcEngineTests

@@ -2,7 +2,6 @@ using Helmholtz.Graphs;
 using Helmholtz.Graphs.Ops;
 using Helmholtz.Optim;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Tests.PredictiveCoding;
 
@@ -17,7 +16,7 @@ internal sealed class UnaryOp(string kind, Func<double, double> f, Func<double, 
         return new OutputShape(inputs[0].Shape, inputs[0].Batched);
     }
 
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         var x = inputs[0].ReadOnlySpan;
         var y = output.Span;
@@ -27,7 +26,7 @@ internal sealed class UnaryOp(string kind, Func<double, double> f, Func<double, 
         }
     }
 
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         if (inputGradients[0] is not { } dx)
         {
@@ -63,7 +62,7 @@ internal sealed class AddOp : Op
         return new OutputShape(inputs[0].Shape, inputs[0].Batched);
     }
 
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         var a = inputs[0].ReadOnlySpan;
         var b = inputs[1].ReadOnlySpan;
@@ -74,7 +73,7 @@ internal sealed class AddOp : Op
         }
     }
 
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         foreach (var grad in inputGradients)
         {
@@ -94,7 +93,7 @@ internal sealed class AddOp : Op
 /// <summary>Plain SGD, θ ← θ − lr·g (test-only, as torch_mlp.py's update).</summary>
 internal sealed class TestSgd(float lr) : IOptimizer
 {
-    public void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> gradients)
+    public void Step(IReadOnlyList<Parameter> parameters, IReadOnlyList<FloatTensor> gradients)
     {
         for (int i = 0; i < parameters.Count; i++)
         {
@@ -107,9 +106,9 @@ internal sealed class TestSgd(float lr) : IOptimizer
         }
     }
 
-    public IReadOnlyDictionary<string, Tensor> State() => new Dictionary<string, Tensor>();
+    public IReadOnlyDictionary<string, FloatTensor> State() => new Dictionary<string, FloatTensor>();
 
-    public void LoadState(IReadOnlyDictionary<string, Tensor> state)
+    public void LoadState(IReadOnlyDictionary<string, FloatTensor> state)
     {
     }
 }
@@ -126,9 +125,9 @@ internal static class PcTestKit
         var h = x;
         for (int i = 0; i + 1 < sizes.Length; i++)
         {
-            var w = new Tensor(sizes[i + 1], sizes[i]);
+            var w = new FloatTensor(sizes[i + 1], sizes[i]);
             rng.FillGaussian(w.Span, 0f, 1f / MathF.Sqrt(sizes[i]));
-            var b = new Tensor(sizes[i + 1]);
+            var b = new FloatTensor(sizes[i + 1]);
             rng.FillGaussian(b.Span, 0f, biasStd);
             bool last = i + 2 == sizes.Length;
             h = g.Apply(new DenseOp(last ? Activation.Identity : hidden), last ? "out" : $"h{i + 1}", h,
@@ -141,13 +140,13 @@ internal static class PcTestKit
     }
 
     /// <summary>A batch of Gaussian inputs and one-hot targets.</summary>
-    public static (Tensor X, Tensor Y) Batch(Model m, int batch, ulong seed)
+    public static (FloatTensor X, FloatTensor Y) Batch(Model m, int batch, ulong seed)
     {
         var rng = new Rng(seed);
-        var x = new Tensor(batch, m.Input.SampleSize);
+        var x = new FloatTensor(batch, m.Input.SampleSize);
         rng.FillGaussian(x.Span);
         int classes = m.Output.SampleSize;
-        var y = new Tensor(batch, classes);
+        var y = new FloatTensor(batch, classes);
         for (int b = 0; b < batch; b++)
         {
             y[b, rng.NextInt(classes)] = 1f;
@@ -156,7 +155,7 @@ internal static class PcTestKit
         return (x, y);
     }
 
-    public static void Load(Executor ex, Model m, Tensor x, Tensor y)
+    public static void Load(Executor ex, Model m, FloatTensor x, FloatTensor y)
     {
         ex.Value(m.Input).CopyFrom(x);
         ex.Value(m.Target).CopyFrom(y);

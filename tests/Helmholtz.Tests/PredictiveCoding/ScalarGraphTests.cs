@@ -1,7 +1,7 @@
 using Helmholtz.Graphs;
 using Helmholtz.Graphs.Ops;
 using Helmholtz.PredictiveCoding;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Tests.PredictiveCoding;
 
@@ -24,7 +24,7 @@ public sealed class ScalarGraphTests
     {
         var g = new GraphBuilder();
         var y0 = g.Input("y0", 1);
-        var theta = g.Parameter("theta", new Tensor([(float)Theta], 1, 1));
+        var theta = g.Parameter("theta", new FloatTensor([(float)Theta], 1, 1));
         var y1 = g.Apply(new DenseOp(), "y1", y0, theta);
         var y2 = g.Apply(UnaryOp.Sqrt(), "y2", y1);
         var y3 = g.Apply(UnaryOp.Square(), "y3", y0);
@@ -81,8 +81,8 @@ public sealed class ScalarGraphTests
             $"θ: PC update {dTheta:R}, dL/dθ {expected["theta"]:R}");
 
         // The same number from the library's exact backprop, through the agreement tool.
-        var x = new Tensor([(float)Y0], 1, 1);
-        var y = new Tensor([(float)Target], 1, 1);
+        var x = new FloatTensor([(float)Y0], 1, 1);
+        var y = new FloatTensor([(float)Target], 1, 1);
         var agreement = PcAgreement.Measure(s.Model, x, y, 200, 0.2f);
         Assert.True(agreement.MaxRelativeError <= 1e-5, $"max relative error {agreement.MaxRelativeError:E3}");
     }

@@ -4,6 +4,22 @@ namespace Helmholtz.Tests.Tensors;
 
 public sealed class ActivationKernelTests
 {
+    /// <summary>Every nonlinearity through every driver: lengths 0…256 and 1031, in place, special values, short destinations (<see cref="ActivationKernelMatrix"/>).</summary>
+    [Fact]
+    public void TheFullKernelMatrixPasses()
+    {
+        var failures = ActivationKernelMatrix.Run();
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    [Fact]
+    public void SwishIsRejectedWhereOnlyTheOutputIsKept()
+    {
+        Assert.Throws<NotSupportedException>(() => ActivationKernels.MultiplyByDerivative(Activation.Swish, new float[3], new float[3], new float[3]));
+        Assert.Throws<ArgumentException>(() => new Helmholtz.Graphs.Ops.DenseOp(Activation.Swish));
+        Assert.Throws<ArgumentException>(() => new Helmholtz.Graphs.Ops.Conv2dOp(1, 0, Activation.Swish));
+    }
+
     [Theory]
     [InlineData(Activation.Relu)]
     [InlineData(Activation.Tanh)]

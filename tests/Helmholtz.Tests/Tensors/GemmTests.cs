@@ -191,7 +191,8 @@ public sealed class GemmTests
 
     /// <summary>
     /// Proves the fallback kernels on this machine: a child `dotnet exec` of this test assembly with the startup hook
-    /// <see cref="StartupHook"/> runs <see cref="GemmSelfCheck.Run"/> under the given runtime switches. .NET 10 reads
+    /// <see cref="StartupHook"/> runs <see cref="GemmSelfCheck.Run"/> and the nonlinearity kernels' full matrix
+    /// (<see cref="ActivationKernelMatrix"/>) under the given runtime switches. .NET 10 reads
     /// DOTNET_EnableAVX512 (DOTNET_EnableAVX512F is no longer honoured, so both are set).
     /// </summary>
     [Theory]
@@ -234,6 +235,7 @@ public sealed class GemmTests
         string report = $"exit {child.ExitCode}\nstdout:\n{stdout}\nstderr:\n{await stderrTask}";
         Assert.True(child.ExitCode == 0, report);
         Assert.Contains($"kernel: {expectedKernel}", stdout);
+        Assert.Contains("activation kernels: ok", stdout);
     }
 
     private static string DotnetHost()

@@ -75,10 +75,10 @@ public sealed class CheckpointTests(ITestOutputHelper output) : IDisposable
     {
         // Written by Helmholtz, so the digest matches: the value itself is what is refused.
         string path = _dir.File("nan.safetensors");
-        SafetensorsFile.Write(path, new Dictionary<string, Tensor>
+        SafetensorsFile.Write(path, new Dictionary<string, FloatTensor>
         {
-            ["layers.0.weight"] = Tensor.FromSpan([1f, 2f], 1, 2),
-            ["layers.0.bias"] = Tensor.FromSpan([0f, bad, 1f], 3),
+            ["layers.0.weight"] = FloatTensor.FromSpan([1f, 2f], 1, 2),
+            ["layers.0.bias"] = FloatTensor.FromSpan([0f, bad, 1f], 3),
         });
         var ex = Assert.Throws<InvalidDataException>(() => Checkpoint.ReadTensors(path));
         Assert.Contains(path, ex.Message);

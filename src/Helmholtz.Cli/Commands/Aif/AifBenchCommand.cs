@@ -56,13 +56,13 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
     protected override int Run(AifBenchSettings s, CancellationToken ct)
     {
         var options = new AgentOptions { PolicyLength = s.PolicyLength ?? (s.Env == "tmaze" ? 2 : 3) };
-        IDiscreteEnvironment env = s.Env switch
+        var (env, model) = s.Env switch
         {
-            "grid" => new GridWorld(new GridWorldOptions { Size = s.Size, MaxSteps = 4 * s.Size, Agent = options }),
-            "dial" => new DialCorridor(new DialCorridorOptions { Cells = s.Cells, Settings = s.Settings, Agent = options }),
-            _ => new TMaze(new TMazeOptions { Agent = options }),
+            "grid" => Pair(new GridWorld(new GridWorldOptions { Size = s.Size, MaxSteps = 4 * s.Size }), g => TaskModels.ForGridWorld(g, new() { Agent = options })),
+            "dial" => Pair(new DialCorridor(new DialCorridorOptions { Cells = s.Cells, Settings = s.Settings }), d => TaskModels.ForDialCorridor(d, new() { Agent = options })),
+            _ => Pair(new TMaze(), m => TaskModels.ForTMaze(m, new() { Agent = options })),
         };
-        var agent = new Agent(env.Model);
+        var agent = new Agent(model);
         var rng = new Rng(1);
         var obs = env.Reset(rng);
         var times = new List<double>();
@@ -97,7 +97,7 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
         }
 
         times.Sort();
-        var result = new Result(s.Env, s.Env == "grid" ? s.Size : s.Env == "dial" ? s.Cells : 0, options.PolicyLength, env.Model.Policies.Count, env.Model.NumJointStates,
+        var result = new Result(s.Env, s.Env == "grid" ? s.Size : s.Env == "dial" ? s.Cells : 0, options.PolicyLength, model.Policies.Count, model.NumJointStates,
             times.Count, times[times.Count / 2], times[0]);
         if (s.Json)
         {
@@ -110,4 +110,6 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
 
         return 0;
     }
+
+    private static (IDiscreteEnvironment, GenerativeModel) Pair<T>(T env, Func<T, GenerativeModel> model) where T : IDiscreteEnvironment => (env, model(env));
 }

@@ -12,7 +12,7 @@ internal static class MazeFigures
         plot.SaveSvg(Path.Combine(dir, name + ".svg"), 800, 500);
     }
 
-    public static void Write(TMaze env, List<AifRunCommand.StepTrace> traces, List<AifRunCommand.TrialRecord> records, List<double[]> history, string learn, string dir)
+    public static void Write(TMaze env, List<StepTrace> traces, List<TrialRecord> records, List<double[]> history, string learn, string dir)
     {
         // Belief over the context during the first trial.
         var belief = new Plot();
@@ -80,7 +80,7 @@ internal static class MazeFigures
             // The learned contingency: P(reward | arm, context) after each trial; the truth is reward probability on the
             // diagonal (arm i pays in context i) and its complement elsewhere.
             var contingency = new Plot();
-            int arms = env.Model.NumStates[1];
+            int arms = env.Arms;
             for (int arm = 0; arm < arms; arm++)
             {
                 for (int c = 0; c < arms; c++)
@@ -148,7 +148,7 @@ internal static class MazeFigures
     }
 
     /// <summary>Unknown-layout grid: steps to the goal per trial, paths of the first and last trial, and the learned goal map.</summary>
-    public static void WriteUnknownGrid(int n, GridWorld env, List<AifRunCommand.GridTrial> trials, double[] learnedGoal, int shortest, string dir)
+    public static void WriteUnknownGrid(int n, GridWorld env, List<GridTrial> trials, double[] learnedGoal, int shortest, string dir)
     {
         var steps = new Plot();
         var xs = trials.Select(t => (double)(t.Trial + 1)).ToArray();

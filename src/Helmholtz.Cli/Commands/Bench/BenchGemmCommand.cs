@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using Helmholtz.Cli.Infrastructure;
-using Helmholtz.Tensors;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

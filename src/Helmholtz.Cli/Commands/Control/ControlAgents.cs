@@ -1,3 +1,4 @@
+using Helmholtz.ActiveInference;
 using Helmholtz.ActiveInference.Deep;
 using Helmholtz.ActiveInference.Deep.Planning;
 using Helmholtz.Environments;
@@ -34,37 +35,17 @@ internal static class ControlAgents
                 $"Unknown objective '{objective}' for agent '{settings.Agent}'. Known objectives for {settings.Agent}: {string.Join(", ", objectives)}.");
         }
 
-        if (settings.Agent == "planner")
-        {
-            if (environment.ActionSpace is not BoxSpace)
-            {
-                throw new ArgumentException($"Agent 'planner' needs a continuous action space; {environment.Name} has {environment.ActionSpace}. Use sparse-mountaincar, mountaincar-continuous or pendulum.");
-            }
-
-            _ = PlannerOptionsOf(settings, objective);
-        }
-
-        if (settings.Agent is "deep-aif" or "dqn" && environment.ActionSpace is not DiscreteSpace)
-        {
-            throw new ArgumentException(
-                $"Agent '{settings.Agent}' needs a discrete action space; {environment.Name} has {environment.ActionSpace}. Use cartpole, acrobot or mountaincar.");
-        }
-
+        ControlAgentFactory.Check(environment, OptionsOf(settings, objective));
         _ = settings.HiddenSizes();
         return (environment, objective);
     }
 
-    /// <summary>Creates the agent named in <paramref name="settings"/> for <paramref name="environment"/>; weights from <paramref name="rng"/>.</summary>
-    public static IControlAgent Create(ControlSettings settings, IControlEnvironment environment, string objective, Rng rng) => settings.Agent switch
-    {
-        "deep-aif" => new DeepAifAgent(environment, DeepAifOptionsOf(settings, objective), rng),
-        "dqn" => new DqnAgent(environment, DqnOptionsOf(settings), rng),
-        "planner" => new PlanningAgent(environment, PlannerOptionsOf(settings, objective), rng.NextUInt64()),
-        _ => throw UnknownAgent(settings.Agent),
-    };
+    /// <summary>Creates the agent named in <paramref name="settings"/> for <paramref name="environment"/> (<see cref="ControlAgentFactory"/>); weights from <paramref name="rng"/>.</summary>
+    public static IControlAgent Create(ControlSettings settings, IControlEnvironment environment, string objective, Rng rng) =>
+        ControlAgentFactory.Create(environment, OptionsOf(settings, objective), rng);
 
     /// <summary>The options of the agent as a flat name → value map, for config.json.</summary>
-    public static object OptionsOf(ControlSettings settings, string objective) => settings.Agent switch
+    public static IControlAgentOptions OptionsOf(ControlSettings settings, string objective) => settings.Agent switch
     {
         "deep-aif" => DeepAifOptionsOf(settings, objective),
         "dqn" => DqnOptionsOf(settings),
@@ -133,7 +114,7 @@ internal static class ControlAgents
             LearnPrecision = s.LearnPrecision,
             EntropyWeight = s.EntropyWeight ?? d.EntropyWeight,
             EpistemicWeight = objective == "reward" ? 0 : s.EpistemicWeight ?? d.EpistemicWeight,
-            Selection = s.Greedy ? ActionSelection.Greedy : ActionSelection.Sample,
+            Selection = s.Greedy ? ActionSelection.Deterministic : ActionSelection.Stochastic,
             TargetUpdateInterval = s.TargetInterval ?? d.TargetUpdateInterval,
             TrainEvery = s.TrainEvery ?? d.TrainEvery,
             GradientSteps = s.GradientSteps ?? d.GradientSteps,

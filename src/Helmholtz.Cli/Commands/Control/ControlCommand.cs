@@ -11,7 +11,7 @@ using Spectre.Console;
 namespace Helmholtz.Cli.Commands.Control;
 
 /// <summary><c>helmholtz aif control</c>: trains a deep agent on a control task, one seed or several in parallel processes.</summary>
-internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
+internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
 {
     /// <summary>The final JSON of one run (returns first, as the issue specifies).</summary>
     internal sealed record RunSummary(
@@ -73,41 +73,23 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
         };
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
 
-        bool mountainCar = environment.Name.Contains("mountaincar", StringComparison.Ordinal);
+        bool coverage = environment.Goal.NeedsExploration;
         var positions = new List<double>();
         var velocities = new List<double>();
         var returns = new List<double>();
         var csv = new StringBuilder();
         string[]? diagnosticNames = null;
-        int? firstSuccess = null, solved = null;
-        int successes = 0;
-        double? threshold = ControlTasks.SolveThreshold(environment.Name);
+        double? threshold = environment.Goal.SolveThreshold;
         var clock = Stopwatch.StartNew();
         string metricsPath = Path.Combine(outDir, "metrics.csv");
         string title = $"{agent.Name} ({objective}) · {environment.Name} · seed {s.Seed}";
+        var experiment = new ControlExperiment(environment, agent, s.SolveWindow);
 
-        // The planner numbers episodes as Tschantz et al. (2020): its random seed episode is 0, planned episodes count from 1.
-        int episodeOffset = agent is Helmholtz.ActiveInference.Deep.Planning.PlanningAgent planner ? planner.EpisodeNumber(1) - 1 : 0;
-
-        void Episode(int run)
+        void Episode(EpisodeRecord e)
         {
-            int k = run + episodeOffset;
-            var episodeClock = Stopwatch.StartNew();
-            var r = agent.RunEpisode(environment, rng, ct);
+            var r = e.Result;
             returns.Add(r.Return);
-            bool success = ControlTasks.IsSuccess(environment.Name, r);
-            if (success)
-            {
-                successes++;
-                firstSuccess ??= k;
-            }
-
-            if (solved is null && threshold is { } t && run >= s.SolveWindow && ControlTasks.MovingMean(returns, s.SolveWindow) >= t - 1e-9)
-            {
-                solved = k;
-            }
-
-            if (mountainCar)
+            if (coverage)
             {
                 ControlFigures.CollectStates(r, environment.StateSize, positions, velocities);
             }
@@ -124,7 +106,7 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
                 csv.Append('\n');
             }
 
-            csv.Append(CultureInfo.InvariantCulture, $"{k},{r.Return:R},{r.Steps},{(r.Terminated ? 1 : 0)},{(r.Truncated ? 1 : 0)},{(success ? 1 : 0)},{ControlTasks.MovingMean(returns, s.SolveWindow):R},{episodeClock.Elapsed.TotalSeconds:F3}");
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Episode},{r.Return:R},{r.Steps},{(r.Terminated ? 1 : 0)},{(r.Truncated ? 1 : 0)},{(e.Success ? 1 : 0)},{e.MovingMean:R},{e.Seconds:F3}");
             foreach (var name in diagnosticNames)
             {
                 csv.Append(',').Append(r.Diagnostics.TryGetValue(name, out double v) ? v.ToString("R", CultureInfo.InvariantCulture) : "");
@@ -132,19 +114,17 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
 
             csv.Append('\n');
             AtomicFile.WriteAllText(metricsPath, csv.ToString());
-            if (k % FigureEvery == 0 && k < s.Episodes)
+            if (e.Episode % FigureEvery == 0 && e.Episode < s.Episodes)
             {
                 // A killed run keeps a recent curve as well as its metrics.
                 ControlFigures.ReturnCurve(returns, s.SolveWindow, threshold, title, Path.Combine(outDir, "returns"));
             }
         }
 
+        ControlExperimentResult result = null!;
         if (s.Quiet)
         {
-            for (int k = 1; k <= s.Episodes; k++)
-            {
-                Episode(k);
-            }
+            result = experiment.Run(s.Episodes, rng, Episode, ct);
         }
         else
         {
@@ -155,225 +135,24 @@ internal sealed class ControlCommand : HelmholtzCommand<ControlSettings>
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask(Markup.Escape(title), maxValue: s.Episodes);
-                    for (int k = 1; k <= s.Episodes; k++)
+                    result = experiment.Run(s.Episodes, rng, e =>
                     {
-                        Episode(k);
-                        task.Value = k;
-                        task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                            $"{title} · episode {k} · mean {ControlTasks.MovingMean(returns, s.SolveWindow):F1}"));
-                    }
+                        Episode(e);
+                        task.Value = returns.Count;
+                        task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{title} · episode {returns.Count} · mean {e.MovingMean:F1}"));
+                    }, ct);
                 });
         }
 
         ControlFigures.ReturnCurve(returns, s.SolveWindow, threshold, title, Path.Combine(outDir, "returns"));
-        double? coverage = null;
-        if (mountainCar)
+        double? covered = null;
+        if (coverage)
         {
             ControlFigures.Coverage(positions, velocities, $"visited states · {title}", Path.Combine(outDir, "coverage"));
-            coverage = ControlFigures.CoverageFraction(positions, velocities);
+            covered = ControlFigures.CoverageFraction(positions, velocities);
         }
 
-        return new RunSummary([.. returns], firstSuccess, solved, environment.Name, agent.Name, objective, s.Seed, returns.Count, successes,
-            ControlTasks.MovingMean(returns, s.SolveWindow), coverage, clock.Elapsed.TotalSeconds, outDir);
-    }
-
-    /// <summary>Runs every seed as a child process of this same executable, then summarises across seeds.</summary>
-    private static int Sweep(ControlSettings s, IReadOnlyList<ulong> seeds, string env, string objective, string outDir, CancellationToken ct)
-    {
-        Directory.CreateDirectory(outDir);
-        string[] forwarded = ForwardedArguments(Environment.GetCommandLineArgs().Skip(1).ToArray());
-        int parallel = s.Parallel ?? Math.Min(seeds.Count, Environment.ProcessorCount);
-        var results = new RunSummary?[seeds.Count];
-        var codes = new int[seeds.Count];
-        var errors = new string[seeds.Count];
-
-        void RunSeed(int i)
-        {
-            ulong seed = seeds[i];
-            string seedDir = Path.Combine(outDir, $"seed-{seed}");
-            var psi = ChildProcess();
-            foreach (var a in forwarded)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            foreach (var a in new[] { "--seed", seed.ToString(CultureInfo.InvariantCulture), "--out", seedDir, "--json", "--quiet" })
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            psi.RedirectStandardOutput = true;
-            psi.RedirectStandardError = true;
-            using var p = Process.Start(psi) ?? throw new InvalidOperationException("Could not start a child process.");
-            var stderr = p.StandardError.ReadToEndAsync(ct);
-            string stdout = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            codes[i] = p.ExitCode;
-            errors[i] = stderr.Result.Trim();
-            string? last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-            if (p.ExitCode == 0 && last is not null)
-            {
-                results[i] = JsonSerializer.Deserialize<RunSummary>(last, Infrastructure.Cli.JsonOptions);
-            }
-        }
-
-        void RunAll(Action? tick)
-        {
-            Parallel.For(0, seeds.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct }, i =>
-            {
-                RunSeed(i);
-                tick?.Invoke();
-            });
-        }
-
-        if (s.Quiet)
-        {
-            RunAll(null);
-        }
-        else
-        {
-            Infrastructure.Cli.Stderr.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask(Markup.Escape($"{s.Agent} · {env} · {seeds.Count} seeds × {s.Episodes} episodes ({parallel} at a time)"), maxValue: seeds.Count * s.Episodes);
-                    var run = Task.Run(() => RunAll(null), ct);
-                    while (!run.Wait(1000, ct))
-                    {
-                        task.Value = seeds.Sum(seed => EpisodesDone(Path.Combine(outDir, $"seed-{seed}", "metrics.csv")));
-                    }
-
-                    task.Value = task.MaxValue;
-                });
-        }
-
-        for (int i = 0; i < seeds.Count; i++)
-        {
-            if (codes[i] != 0)
-            {
-                Infrastructure.Cli.Error($"seed {seeds[i]} failed (exit code {codes[i]}): {errors[i]}");
-            }
-        }
-
-        var rows = seeds.Select((seed, i) => results[i] is { } r
-            ? new SeedRow(seed, codes[i], r.Episodes, r.FirstSuccessEpisode, r.SolvedEpisode, r.FinalMean, BestMean(r.Returns, s.SolveWindow), r.Coverage)
-            : new SeedRow(seed, codes[i], 0, null, null, double.NaN, double.NaN, null)).ToArray();
-        var ok = rows.Where(r => r.ExitCode == 0).ToArray();
-        double mean = ok.Length == 0 ? double.NaN : ok.Average(r => r.FinalMean);
-        double std = ok.Length < 2 ? 0 : Math.Sqrt(ok.Sum(r => (r.FinalMean - mean) * (r.FinalMean - mean)) / (ok.Length - 1));
-        var sweep = new SweepSummary([.. seeds], ok.Count(r => r.SolvedEpisode is not null), ok.Count(r => r.FirstSuccessEpisode is not null), mean, std,
-            Median(ok.Select(r => r.SolvedEpisode)), Median(ok.Select(r => r.FirstSuccessEpisode)), rows, env, s.Agent, objective, s.Episodes, outDir);
-
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("seed", "episodes", "first success", "solved", $"final {s.SolveWindow}-mean", $"best {s.SolveWindow}-mean", "coverage");
-        foreach (var r in rows)
-        {
-            table.AddRow(r.Seed.ToString(CultureInfo.InvariantCulture), r.ExitCode == 0 ? r.Episodes.ToString(CultureInfo.InvariantCulture) : $"failed ({r.ExitCode})",
-                Show(r.FirstSuccessEpisode), Show(r.SolvedEpisode), r.FinalMean.ToString("F1", CultureInfo.InvariantCulture), r.BestMean.ToString("F1", CultureInfo.InvariantCulture),
-                r.Coverage?.ToString("P0", CultureInfo.InvariantCulture) ?? "");
-        }
-
-        table.Caption(string.Create(CultureInfo.InvariantCulture,
-            $"solved {sweep.Solved}/{seeds.Count}; final mean {mean:F1} ± {std:F1} (sd over seeds); median solved episode {sweep.MedianSolvedEpisode?.ToString(CultureInfo.InvariantCulture) ?? "–"}"));
-        Infrastructure.Cli.Stderr.Write(table);
-
-        var csv = new StringBuilder("seed,exit_code,episodes,first_success_episode,solved_episode,final_mean,best_mean,coverage\n");
-        foreach (var r in rows)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{r.Seed},{r.ExitCode},{r.Episodes},{r.FirstSuccessEpisode},{r.SolvedEpisode},{r.FinalMean:R},{r.BestMean:R},{r.Coverage:R}\n");
-        }
-
-        AtomicFile.WriteAllText(Path.Combine(outDir, "summary.csv"), csv.ToString());
-        AtomicFile.WriteAllText(Path.Combine(outDir, "summary.json"), JsonSerializer.Serialize(sweep, Infrastructure.Cli.JsonOptions));
-        var curves = seeds.Select((seed, i) => (seed, results[i]?.Returns as IReadOnlyList<double>)).Where(x => x.Item2 is { Count: > 0 })
-            .Select(x => (x.seed, x.Item2!)).ToList();
-        if (curves.Count > 0)
-        {
-            ControlFigures.SeedCurves(curves, s.SolveWindow, ControlTasks.SolveThreshold(env), $"{s.Agent} ({objective}) · {env} · {curves.Count} seeds", Path.Combine(outDir, "returns"));
-        }
-
-        if (s.Json)
-        {
-            Infrastructure.Cli.WriteJson(sweep);
-        }
-
-        if (codes.Any(c => c != 0))
-        {
-            return codes.All(c => c == ExitCode.BadInput) ? ExitCode.BadInput : ExitCode.Failure;
-        }
-
-        return ExitCode.Ok;
-    }
-
-    private static double BestMean(double[] returns, int window)
-    {
-        var mean = ControlFigures.TrailingMean(returns, window);
-        double best = double.NegativeInfinity;
-        for (int k = Math.Min(window, returns.Length) - 1; k < mean.Length; k++)
-        {
-            best = Math.Max(best, mean[k]);
-        }
-
-        return best;
-    }
-
-    private static double? Median(IEnumerable<int?> values)
-    {
-        var v = values.Where(x => x is not null).Select(x => (double)x!.Value).Order().ToArray();
-        return v.Length == 0 ? null : v.Length % 2 == 1 ? v[v.Length / 2] : (v[(v.Length / 2) - 1] + v[v.Length / 2]) / 2;
-    }
-
-    private static int EpisodesDone(string metricsPath)
-    {
-        try
-        {
-            return File.Exists(metricsPath) ? Math.Max(0, File.ReadLines(metricsPath).Count() - 1) : 0;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
-
-    /// <summary>This process's arguments without the options the parent sets per seed (--seeds, --seed, --out, --json, --quiet, --parallel).</summary>
-    internal static string[] ForwardedArguments(string[] args)
-    {
-        string[] withValue = ["--seeds", "--seed", "--out", "--parallel"];
-        string[] flags = ["--json", "--quiet"];
-        var kept = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            string a = args[i];
-            string name = a.Contains('=', StringComparison.Ordinal) ? a[..a.IndexOf('=', StringComparison.Ordinal)] : a;
-            if (withValue.Contains(name))
-            {
-                if (!a.Contains('=', StringComparison.Ordinal))
-                {
-                    i++;
-                }
-
-                continue;
-            }
-
-            if (!flags.Contains(a))
-            {
-                kept.Add(a);
-            }
-        }
-
-        return [.. kept];
-    }
-
-    /// <summary>Starts this same executable: the apphost directly, or <c>dotnet Helmholtz.Cli.dll</c>.</summary>
-    private static ProcessStartInfo ChildProcess()
-    {
-        string path = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this executable is unknown.");
-        var psi = new ProcessStartInfo(path) { UseShellExecute = false };
-        if (string.Equals(Path.GetFileNameWithoutExtension(path), "dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            psi.ArgumentList.Add(typeof(ControlCommand).Assembly.Location);
-        }
-
-        return psi;
+        return new RunSummary([.. returns], result.FirstSuccessEpisode, result.SolvedEpisode, environment.Name, agent.Name, objective, s.Seed, returns.Count,
+            result.Successes, result.FinalMean, covered, clock.Elapsed.TotalSeconds, outDir);
     }
 }

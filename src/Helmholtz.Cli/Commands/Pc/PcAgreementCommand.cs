@@ -3,14 +3,12 @@ using System.Globalization;
 using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Cli.Plots;
 using Helmholtz.Data;
-using Helmholtz.Graphs;
 using Helmholtz.PredictiveCoding;
 using Helmholtz.Tensors;
 using Helmholtz.Training;
 using ScottPlot;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Cli.Commands.Pc;
 
@@ -141,7 +139,7 @@ internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
         return ExitCode.Ok;
     }
 
-    private static (Tensor X, Tensor Y) FirstBatch(Dataset data, int batch)
+    private static (FloatTensor X, FloatTensor Y) FirstBatch(Dataset data, int batch)
     {
         if (batch > data.Count)
         {
@@ -149,10 +147,10 @@ internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
         }
 
         // The first examples in file order, one-hot targets: the data layer's own batching.
-        var x = new Tensor(batch, data.Features);
-        var y = new Tensor(batch, data.ClassCount);
+        var x = new FloatTensor(batch, data.Features);
+        var y = new FloatTensor(batch, data.ClassCount);
         var batches = new BatchIterator(data, new BatchOptions(batch, Shuffle: false));
-        batches.BeginEpoch(0);
+        batches.BeginEpoch(1);
         batches.Next(x, y, [], out _);
         return (x, y);
     }

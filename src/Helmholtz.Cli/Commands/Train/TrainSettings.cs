@@ -1,7 +1,5 @@
 using System.ComponentModel;
-using System.Globalization;
 using Helmholtz.Cli.Infrastructure;
-using Helmholtz.Graphs;
 using Helmholtz.Tensors;
 using Helmholtz.Training;
 using Spectre.Console;
@@ -133,7 +131,7 @@ internal class TrainingSettings : CommandSettings
         }
         catch (ArgumentException ex)
         {
-            return ValidationResult.Error(ex.Message);
+            return ValidationResult.Error(Infrastructure.PropertyFlags.Describe(ex));
         }
 
         return ValidationResult.Success();

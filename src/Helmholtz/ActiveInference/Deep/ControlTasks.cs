@@ -1,6 +1,6 @@
 namespace Helmholtz.ActiveInference.Deep;
 
-/// <summary>Per-task definitions of an episode's success and of "solved" (the task's standard return threshold).</summary>
+/// <summary>Success and "solved" by catalogue name (each environment owns its <see cref="Environments.TaskGoal"/>), and moving means of returns.</summary>
 /// <remarks>
 /// <para>Success (the task's goal reached in one episode): <c>mountaincar</c>, <c>mountaincar-continuous</c>,
 /// <c>sparse-mountaincar</c>: the episode terminated (they terminate only at the goal, x ≥ 0.5 or 0.45 with v ≥ 0);
@@ -15,29 +15,15 @@ namespace Helmholtz.ActiveInference.Deep;
 /// </remarks>
 public static class ControlTasks
 {
-    /// <summary>Whether <paramref name="episode"/> reached the goal of the task named <paramref name="environment"/>.</summary>
+    /// <summary>Whether <paramref name="episode"/> reached the goal of the task named <paramref name="environment"/> (its <see cref="Environments.IControlEnvironment.Goal"/>).</summary>
     public static bool IsSuccess(string environment, EpisodeResult episode)
     {
         ArgumentNullException.ThrowIfNull(episode);
-        return Canonical(environment) switch
-        {
-            "cartpole" => !episode.Terminated && episode.Truncated,
-            "pendulum" => episode.Return >= -200,
-            _ => episode.Terminated,
-        };
+        return Goal(environment).IsSuccess(episode.Return, episode.Terminated, episode.Truncated);
     }
 
     /// <summary>The standard solve threshold of the task's moving-mean return, or null when it has none.</summary>
-    public static double? SolveThreshold(string environment) => Canonical(environment) switch
-    {
-        "cartpole" => 475,
-        "acrobot" => -100,
-        "mountaincar" => -110,
-        "mountaincar-continuous" => 90,
-        "sparse-mountaincar" => 0.9,
-        "pendulum" => -200,
-        _ => null,
-    };
+    public static double? SolveThreshold(string environment) => Goal(environment).SolveThreshold;
 
     /// <summary>The 1-based episode at which the mean of the last <paramref name="window"/> returns first reaches <paramref name="threshold"/>, or null.</summary>
     /// <remarks>Needs at least <paramref name="window"/> episodes (so a lucky start does not count as solving).</remarks>
@@ -82,9 +68,9 @@ public static class ControlTasks
         return s / n;
     }
 
-    private static string Canonical(string environment)
+    private static Environments.TaskGoal Goal(string environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return Environments.Control.EnvironmentCatalog.Create(environment).Name;
+        return Environments.Control.EnvironmentCatalog.Create(environment).Goal;
     }
 }

@@ -5,16 +5,6 @@ using Helmholtz.Tensors;
 
 namespace Helmholtz.ActiveInference.Deep;
 
-/// <summary>How <see cref="DeepAifAgent"/> turns the policy q(a|s) into an action.</summary>
-public enum ActionSelection
-{
-    /// <summary>Draw a ~ q(a|s) (the paper's choice; exploration comes from the policy's entropy).</summary>
-    Sample,
-
-    /// <summary>Take argmax_a q(a|s).</summary>
-    Greedy,
-}
-
 /// <summary>Options of <see cref="DeepAifAgent"/>. CartPole-v1 is solved (5/5 seeds) with these defaults plus γ rising from 5 to 100 over 30 000 steps, a 200 000 buffer and the learning rates decayed to 5 % over 100 000 steps (docs/deep-active-inference.md).</summary>
 /// <param name="HiddenSizes">Hidden widths of the policy and EFE-value networks (ReLU).</param>
 /// <param name="TransitionHiddenSizes">Hidden widths of the transition model (ReLU).</param>
@@ -57,14 +47,14 @@ public sealed record DeepAifOptions(
     double TargetTau = 0.005,
     double HuberDelta = 1.0,
     double MaxGradNorm = 10.0,
-    ActionSelection Selection = ActionSelection.Sample,
+    ActionSelection Selection = ActionSelection.Stochastic,
     int TargetUpdateInterval = 500,
     int TrainEvery = 1,
     int GradientSteps = 1,
     int LearningRateDecaySteps = 0,
     double FinalLearningRateFraction = 0.1,
     double InitialPrecision = 5.0,
-    int PrecisionAnnealSteps = 0)
+    int PrecisionAnnealSteps = 0) : IControlAgentOptions
 {
     /// <summary>The policy/value hidden widths, [128, 128] when not given.</summary>
     public IReadOnlyList<int> Hidden => HiddenSizes ?? [128, 128];
@@ -239,7 +229,7 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
 
         _entropySum += entropy;
         _actCount++;
-        if (_options.Selection == ActionSelection.Greedy)
+        if (_options.Selection == ActionSelection.Deterministic)
         {
             int best = 0;
             for (int j = 1; j < q.Length; j++)

@@ -42,7 +42,7 @@ public sealed record DqnOptions(
     double MaxGradNorm = 10.0,
     bool DoubleDqn = true,
     int LearningRateDecaySteps = 0,
-    double FinalLearningRateFraction = 0.1)
+    double FinalLearningRateFraction = 0.1) : IControlAgentOptions
 {
     /// <summary>The hidden widths, [128, 128] when not given.</summary>
     public IReadOnlyList<int> Hidden => HiddenSizes ?? [128, 128];

@@ -20,9 +20,16 @@ public sealed record EpisodeResult(
 /// </remarks>
 public interface IControlAgent
 {
-    /// <summary>The command-line name of the agent (e.g. <c>deep-aif</c>, <c>dqn</c>, <c>planner</c>).</summary>
+    /// <summary>The agent's name (e.g. <c>deep-aif</c>, <c>dqn</c>, <c>planner</c>), as run records show it.</summary>
     string Name { get; }
 
     /// <summary>Runs one episode from a reset drawn with <paramref name="rng"/>, learning as the agent does.</summary>
     EpisodeResult RunEpisode(IControlEnvironment environment, Rng rng, CancellationToken cancellationToken = default);
+
+    /// <summary>The number the agent gives its <paramref name="run"/>-th episode (1-based); an agent with unplanned seed episodes numbers them from 0 down.</summary>
+    int EpisodeNumber(int run) => run;
 }
+
+/// <summary>The options record of a control agent (<see cref="DeepAifOptions"/>, <see cref="DqnOptions"/>,
+/// <see cref="Planning.PlannerOptions"/>): what <see cref="ControlAgentFactory.Create"/> builds an agent from.</summary>
+public interface IControlAgentOptions;

@@ -2,7 +2,6 @@ using System.Numerics.Tensors;
 using Helmholtz.Graphs;
 using Helmholtz.Optim;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.ActiveInference.Deep;
 
@@ -13,7 +12,7 @@ namespace Helmholtz.ActiveInference.Deep;
 internal sealed class TrainedNetwork
 {
     private readonly Parameter[] _trainable;
-    private readonly Tensor[] _gradients;
+    private readonly FloatTensor[] _gradients;
     private readonly Adam? _optimizer;
     private readonly double _maxGradNorm;
 
@@ -160,7 +159,7 @@ internal static class ControlNetworks
         var x = b.Input("x", observationSize);
         var z = Graphs.Builders.Mlp.Layers(b, x, hidden, actions, activation, rng);
         var g = b.Input("efe", actions);
-        var logGamma = b.Parameter("log_precision", Tensor.FromSpan([(float)Math.Log(precision)], 1));
+        var logGamma = b.Parameter("log_precision", FloatTensor.FromSpan([(float)Math.Log(precision)], 1));
         var gamma = b.Exp(logGamma, "precision");
         var loss = b.PolicyFreeEnergyLoss(z, g, gamma, entropyWeight, "loss");
         return (b.Build(), x, z, g, logGamma, loss);

@@ -24,16 +24,6 @@ public enum InferenceAlgorithm
     Mmp,
 }
 
-/// <summary>How an action is chosen from the policy posterior (pymdp's <c>action_selection</c>).</summary>
-public enum ActionSelection
-{
-    /// <summary>The most probable action of each factor's marginal (first one on ties, as NumPy's argmax).</summary>
-    Deterministic,
-
-    /// <summary>A draw from softmax(α · ln marginal) per factor.</summary>
-    Stochastic,
-}
-
 /// <summary>How policies are scored.</summary>
 public enum Planner
 {

@@ -16,6 +16,9 @@ namespace Helmholtz.Environments.Control;
 /// </remarks>
 public sealed class Acrobot : ControlEnvironment
 {
+    /// <summary>Goal: success: the tip swung above the bar; solved at −100 (Gymnasium registers no threshold).</summary>
+    public override TaskGoal Goal { get; } = new(SuccessRule.Terminated, -100);
+
     /// <summary>Gymnasium's time limit for Acrobot-v1.</summary>
     public const int DefaultMaxEpisodeSteps = 500;
 

@@ -24,6 +24,9 @@ public enum CartPoleIntegrator
 /// </remarks>
 public sealed class CartPole : ControlEnvironment
 {
+    /// <summary>Goal: Gymnasium's reward_threshold 475; success: the pole stayed up for the whole episode.</summary>
+    public override TaskGoal Goal { get; } = new(SuccessRule.SurvivedToTimeLimit, 475);
+
     /// <summary>Gymnasium's time limit for CartPole-v1.</summary>
     public const int DefaultMaxEpisodeSteps = 500;
 

@@ -36,6 +36,9 @@ public abstract class ControlEnvironment : IControlEnvironment
     public int StateSize => _state.Length;
 
     /// <inheritdoc/>
+    public virtual TaskGoal Goal => TaskGoal.Terminal;
+
+    /// <inheritdoc/>
     public int MaxEpisodeSteps { get; }
 
     /// <inheritdoc/>

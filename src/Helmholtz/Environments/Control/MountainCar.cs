@@ -13,6 +13,9 @@ namespace Helmholtz.Environments.Control;
 /// </remarks>
 public sealed class MountainCar : ControlEnvironment
 {
+    /// <summary>Goal: Gymnasium's reward_threshold −110; success: the car reached the flag.</summary>
+    public override TaskGoal Goal { get; } = new(SuccessRule.Terminated, -110, NeedsExploration: true);
+
     /// <summary>Gymnasium's time limit for MountainCar-v0.</summary>
     public const int DefaultMaxEpisodeSteps = 200;
 
@@ -83,6 +86,9 @@ public sealed class MountainCar : ControlEnvironment
 /// </remarks>
 public sealed class ContinuousMountainCar : ControlEnvironment
 {
+    /// <summary>Goal: Gymnasium's reward_threshold 90; success: the car reached the flag.</summary>
+    public override TaskGoal Goal { get; } = new(SuccessRule.Terminated, 90, NeedsExploration: true);
+
     /// <summary>Gymnasium's time limit for MountainCarContinuous-v0.</summary>
     public const int DefaultMaxEpisodeSteps = 999;
 
@@ -125,6 +131,9 @@ public sealed class ContinuousMountainCar : ControlEnvironment
 /// </remarks>
 public sealed class SparseMountainCar : ControlEnvironment
 {
+    /// <summary>Goal: success: the car reached the flag; solved when 90 % of episodes reach it (its return is 1 on success).</summary>
+    public override TaskGoal Goal { get; } = new(SuccessRule.Terminated, 0.9, NeedsExploration: true);
+
     /// <summary>The episode length of Tschantz et al.'s mountain-car configuration, in environment steps.</summary>
     public const int DefaultMaxEpisodeSteps = 500;
 

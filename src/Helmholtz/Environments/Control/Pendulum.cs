@@ -14,6 +14,9 @@ namespace Helmholtz.Environments.Control;
 /// </remarks>
 public sealed class Pendulum : ControlEnvironment
 {
+    /// <summary>Goal: no goal state: success and solved at a return of −200 (Gymnasium registers no threshold).</summary>
+    public override TaskGoal Goal { get; } = new(SuccessRule.ReturnAtLeast, -200, SuccessReturn: -200);
+
     /// <summary>Gymnasium's time limit for Pendulum-v1.</summary>
     public const int DefaultMaxEpisodeSteps = 200;
 

@@ -1,4 +1,3 @@
-using Helmholtz.ActiveInference.Discrete;
 using Helmholtz.Tensors;
 
 namespace Helmholtz.Environments.Discrete;
@@ -15,14 +14,8 @@ public sealed record DialCorridorOptions
     /// <summary>Probability that the dial reading is the true setting; the rest goes to its neighbours.</summary>
     public double DialAccuracy { get; init; } = 0.8;
 
-    /// <summary>Log-preference of the reward outcome (C of modality 2; no reward is 0).</summary>
-    public double RewardPreference { get; init; } = 3;
-
     /// <summary>Maximum steps per trial.</summary>
     public int MaxSteps { get; init; } = 40;
-
-    /// <summary>Agent options.</summary>
-    public AgentOptions Agent { get; init; } = new() { PolicyLength = 3 };
 }
 
 /// <summary>
@@ -40,7 +33,7 @@ public sealed class DialCorridor : IDiscreteEnvironment
     private int _dial;
     private int _steps;
 
-    /// <summary>Creates the world and its generative model.</summary>
+    /// <summary>Creates the world.</summary>
     public DialCorridor(DialCorridorOptions? options = null)
     {
         _o = options ?? new DialCorridorOptions();
@@ -55,56 +48,13 @@ public sealed class DialCorridor : IDiscreteEnvironment
             throw new ArgumentException($"dial accuracy = {_o.DialAccuracy}: must be in (0, 1]");
         }
 
-        int s = n * k;
-        var aCell = new double[n * s];
-        var aDial = new double[k * s];
-        var aReward = new double[2 * s];
-        for (int c = 0; c < n; c++)
-        {
-            for (int d = 0; d < k; d++)
-            {
-                int j = c * k + d;
-                aCell[c * s + j] = 1;
-                for (int r = 0; r < k; r++)
-                {
-                    aDial[r * s + j] = ReadingProbability(r, d);
-                }
-
-                aReward[(c == Target(d) ? 1 : 0) * s + j] = 1;
-            }
-        }
-
-        var bCell = new double[n * n * 3];
-        for (int prev = 0; prev < n; prev++)
-        {
-            for (int u = 0; u < 3; u++)
-            {
-                bCell[(MoveCell(prev, u) * n + prev) * 3 + u] = 1;
-            }
-        }
-
-        var bDial = new double[k * k * 3];
-        for (int prev = 0; prev < k; prev++)
-        {
-            for (int u = 0; u < 3; u++)
-            {
-                bDial[(TurnDial(prev, u) * k + prev) * 3 + u] = 1;
-            }
-        }
-
-        var dCell = new double[n];
-        dCell[0] = 1;
-        var dDial = Enumerable.Repeat(1.0 / k, k).ToArray();
-        Model = new GenerativeModel(
-            [new ModelArray([n, n, k], aCell), new ModelArray([k, n, k], aDial), new ModelArray([2, n, k], aReward)],
-            [new ModelArray([n, n, 3], bCell), new ModelArray([k, k, 3], bDial)],
-            c: [new double[n], new double[k], [0, _o.RewardPreference]],
-            d: [dCell, dDial],
-            options: _o.Agent);
     }
 
+    /// <summary>The world's options.</summary>
+    public DialCorridorOptions Options => _o;
+
     /// <inheritdoc/>
-    public GenerativeModel Model { get; }
+    public IReadOnlyList<int> State => [_cell, _dial];
 
     /// <summary>The cell the dial setting <paramref name="setting"/> points at.</summary>
     public int Target(int setting) => (int)Math.Round(setting * (_o.Cells - 1) / (double)(_o.Settings - 1), MidpointRounding.AwayFromZero);
@@ -127,14 +77,16 @@ public sealed class DialCorridor : IDiscreteEnvironment
         return setting == 0 || setting == k - 1 ? rest : rest / 2;
     }
 
-    private int MoveCell(int cell, int u) => u switch
+    /// <summary>The cell after control <paramref name="u"/> (0 stay, 1 left, 2 right; clamped at the ends).</summary>
+    public int MoveCell(int cell, int u) => u switch
     {
         1 => Math.Max(0, cell - 1),
         2 => Math.Min(_o.Cells - 1, cell + 1),
         _ => cell,
     };
 
-    private int TurnDial(int setting, int u) => u switch
+    /// <summary>The dial setting after control <paramref name="u"/> (0 keep, 1 down, 2 up; clamped at the ends).</summary>
+    public int TurnDial(int setting, int u) => u switch
     {
         1 => Math.Max(0, setting - 1),
         2 => Math.Min(_o.Settings - 1, setting + 1),

@@ -1,4 +1,3 @@
-using Helmholtz.ActiveInference.Discrete;
 using Helmholtz.Tensors;
 
 namespace Helmholtz.Environments.Discrete;
@@ -19,50 +18,32 @@ public sealed record GridWorldOptions
     public IReadOnlyList<int> Walls { get; init; } = [];
 
     /// <summary>
-    /// The agent does not know the layout: where the goal is (a second, goal modality whose mapping from cells has flat
-    /// Dirichlet counts pA, <see cref="GoalPrior"/> each) and, when there are walls, which moves they block (Dirichlet
-    /// counts pB that expect every move to succeed). Its only preference is for the goal outcome.
+    /// A second modality, a goal sensor, says whether the agent stands on the goal (observations [cell, 0 or 1]); without
+    /// it the observation is the cell alone. An agent that does not know where the goal is needs it.
     /// </summary>
-    public bool UnknownLayout { get; init; }
-
-    /// <summary>Unknown layout: prior Dirichlet count of "goal" and of "nothing" at every cell.</summary>
-    public double GoalPrior { get; init; } = 1;
-
-    /// <summary>Unknown layout: log-preference for the goal outcome (C of the goal modality; "nothing" is 0).</summary>
-    public double GoalPreference { get; init; } = 3;
-
-    /// <summary>Unknown layout with walls: prior count that a move reaches the neighbouring cell.</summary>
-    public double MovePrior { get; init; } = 1;
-
-    /// <summary>Unknown layout with walls: prior count that a move is blocked (the agent stays).</summary>
-    public double BlockPrior { get; init; } = 0.25;
-
-    /// <summary>Dirichlet count given to what the agent knows for certain (location sensing, the stay action, edges).</summary>
-    public double KnownConcentration { get; init; } = 100;
-
-    /// <summary>Agent options.</summary>
-    public AgentOptions Agent { get; init; } = new() { PolicyLength = 3 };
+    public bool GoalSensor { get; init; }
 }
 
 /// <summary>
 /// An N×N grid world: one factor (location, N² states, row-major), five actions (stay, up, down, left, right; moves
 /// into the edge or a wall stay put), location observed exactly, start in the top-left corner, goal by default in the
-/// bottom-right corner. Known layout: preferences C = −(Manhattan distance to the goal), so a short planning horizon
-/// still sees the way. Unknown layout (<see cref="GridWorldOptions.UnknownLayout"/>): a second modality says whether the
-/// agent stands on the goal, the agent prefers only that outcome and must learn where it is (pA) and which moves walls
-/// block (pB) across trials.
+/// bottom-right corner; with <see cref="GridWorldOptions.GoalSensor"/> a second modality says whether the agent stands on
+/// the goal. The trial ends at the goal or after <see cref="GridWorldOptions.MaxSteps"/> steps.
 /// </summary>
 public sealed class GridWorld : IDiscreteEnvironment
 {
-    /// <summary>Index of the goal modality in the unknown-layout model.</summary>
+    /// <summary>Index of the goal-sensor modality (with <see cref="GridWorldOptions.GoalSensor"/>).</summary>
     public const int GoalModality = 1;
+
+    /// <summary>Number of actions: stay, up, down, left, right.</summary>
+    public const int Actions = 5;
 
     private readonly GridWorldOptions _o;
     private readonly bool[] _wall;
     private int _loc;
     private int _steps;
 
-    /// <summary>Creates the grid and its generative model.</summary>
+    /// <summary>Creates the grid.</summary>
     public GridWorld(GridWorldOptions? options = null)
     {
         _o = options ?? new GridWorldOptions();
@@ -89,104 +70,19 @@ public sealed class GridWorld : IDiscreteEnvironment
             throw new ArgumentException($"goal {Goal}: must be a cell 1…{s - 1} that is not a wall, and the start (cell 0) must not be a wall");
         }
 
-        var a = new double[s * s];
-        for (int i = 0; i < s; i++)
-        {
-            a[i * s + i] = 1;
-        }
-
-        var d = new double[s];
-        d[0] = 1;
-        if (!_o.UnknownLayout)
-        {
-            var b = new double[s * s * 5];
-            for (int prev = 0; prev < s; prev++)
-            {
-                for (int u = 0; u < 5; u++)
-                {
-                    b[(Move(prev, u) * s + prev) * 5 + u] = 1;
-                }
-            }
-
-            var c = new double[s];
-            int gr = Goal / n, gc = Goal % n;
-            for (int i = 0; i < s; i++)
-            {
-                c[i] = -(Math.Abs(i / n - gr) + Math.Abs(i % n - gc));
-            }
-
-            Model = new GenerativeModel([new ModelArray([s, s], a)], [new ModelArray([s, s, 5], b)], c: [c], d: [d], options: _o.Agent);
-            return;
-        }
-
-        double known = _o.KnownConcentration;
-        var pLoc = a.Select(x => x * known).ToArray();
-        var pGoal = Enumerable.Repeat(_o.GoalPrior, 2 * s).ToArray();
-        var aGoal = Enumerable.Repeat(0.5, 2 * s).ToArray();
-        ModelArray[]? pB = null;
-        var bModel = new double[s * s * 5];
-        if (_o.Walls.Count > 0)
-        {
-            var counts = new double[s * s * 5];
-            for (int prev = 0; prev < s; prev++)
-            {
-                for (int u = 0; u < 5; u++)
-                {
-                    int target = OpenMove(prev, u);
-                    if (target == prev)
-                    {
-                        counts[(prev * s + prev) * 5 + u] = known;
-                    }
-                    else
-                    {
-                        counts[(target * s + prev) * 5 + u] = _o.MovePrior;
-                        counts[(prev * s + prev) * 5 + u] = _o.BlockPrior;
-                    }
-                }
-            }
-
-            for (int prev = 0; prev < s; prev++)
-            {
-                for (int u = 0; u < 5; u++)
-                {
-                    double sum = 0;
-                    for (int i = 0; i < s; i++)
-                    {
-                        sum += counts[(i * s + prev) * 5 + u];
-                    }
-
-                    for (int i = 0; i < s; i++)
-                    {
-                        bModel[(i * s + prev) * 5 + u] = counts[(i * s + prev) * 5 + u] / sum;
-                    }
-                }
-            }
-
-            pB = [new ModelArray([s, s, 5], counts)];
-        }
-        else
-        {
-            for (int prev = 0; prev < s; prev++)
-            {
-                for (int u = 0; u < 5; u++)
-                {
-                    bModel[(OpenMove(prev, u) * s + prev) * 5 + u] = 1;
-                }
-            }
-        }
-
-        Model = new GenerativeModel(
-            [new ModelArray([s, s], a), new ModelArray([2, s], aGoal)],
-            [new ModelArray([s, s, 5], bModel)],
-            c: [new double[s], [0, _o.GoalPreference]],
-            d: [d],
-            pA: [new ModelArray([s, s], pLoc), new ModelArray([2, s], pGoal)],
-            pB: pB,
-            options: _o.Agent);
     }
 
+    /// <summary>The task's options.</summary>
+    public GridWorldOptions Options => _o;
+
+    /// <summary>Side length N.</summary>
+    public int Size => _o.Size;
+
+    /// <summary>Number of cells N².</summary>
+    public int Cells => _o.Size * _o.Size;
+
     /// <inheritdoc/>
-    public GenerativeModel Model { get; }
+    public IReadOnlyList<int> State => [_loc];
 
     /// <summary>The goal cell.</summary>
     public int Goal { get; }
@@ -222,8 +118,8 @@ public sealed class GridWorld : IDiscreteEnvironment
         return dist[Goal];
     }
 
-    // The move on the open grid (edges only).
-    private int OpenMove(int state, int u)
+    /// <summary>Where action <paramref name="u"/> leads from <paramref name="state"/> on the open grid (edges stop it; walls ignored).</summary>
+    public int OpenMove(int state, int u)
     {
         int n = _o.Size, r = state / n, c = state % n;
         switch (u)
@@ -237,7 +133,8 @@ public sealed class GridWorld : IDiscreteEnvironment
         return r * n + c;
     }
 
-    private int Move(int state, int u)
+    /// <summary>Where action <paramref name="u"/> leads from <paramref name="state"/> (edges and walls stop it).</summary>
+    public int Move(int state, int u)
     {
         int target = OpenMove(state, u);
         return _wall[target] ? state : target;
@@ -259,5 +156,5 @@ public sealed class GridWorld : IDiscreteEnvironment
         return (Observe(), _loc == Goal || _steps >= _o.MaxSteps);
     }
 
-    private int[] Observe() => _o.UnknownLayout ? [_loc, _loc == Goal ? 1 : 0] : [_loc];
+    private int[] Observe() => _o.GoalSensor ? [_loc, _loc == Goal ? 1 : 0] : [_loc];
 }

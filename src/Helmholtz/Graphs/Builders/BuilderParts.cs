@@ -1,5 +1,4 @@
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Builders;
 
@@ -7,9 +6,9 @@ namespace Helmholtz.Graphs.Builders;
 internal static class BuilderParts
 {
     /// <summary>A tensor of draws from U(−bound, bound), in row-major order from <paramref name="rng"/>.</summary>
-    public static Tensor Uniform(Rng rng, double bound, params int[] shape)
+    public static FloatTensor Uniform(Rng rng, double bound, params int[] shape)
     {
-        var t = new Tensor(shape);
+        var t = new FloatTensor(shape);
         rng.FillUniform(t.Span, (float)-bound, (float)bound);
         return t;
     }

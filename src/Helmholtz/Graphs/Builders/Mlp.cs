@@ -59,7 +59,7 @@ public static class Mlp
         ArgumentNullException.ThrowIfNull(rng);
         if (!x.Batched || x.Shape.Length != 1)
         {
-            throw new ArgumentException($"An MLP needs a flat batched input; '{x.Name}' has shape {Tensors.Tensor.Format(x.Shape)}.", nameof(x));
+            throw new ArgumentException($"An MLP needs a flat batched input; '{x.Name}' has shape {Tensors.FloatTensor.Format(x.Shape)}.", nameof(x));
         }
 
         BuilderParts.Positive(outputSize, nameof(outputSize));

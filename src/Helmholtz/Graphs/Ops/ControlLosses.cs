@@ -1,5 +1,4 @@
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Ops;
 
@@ -32,7 +31,7 @@ public sealed class HuberLossOp : Op
     public override OutputShape InferShape(IReadOnlyList<Node> inputs) => LossShapes.Infer(this, inputs);
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         var p = inputs[0].ReadOnlySpan;
         var t = inputs[1].ReadOnlySpan;
@@ -47,7 +46,7 @@ public sealed class HuberLossOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var p = inputs[0].ReadOnlySpan;
@@ -114,21 +113,21 @@ public sealed class PolicyFreeEnergyLossOp : Op
         if (!z.Batched || !g.Batched || z.Shape.Length != 1 || !z.Shape.AsSpan().SequenceEqual(g.Shape))
         {
             throw new ArgumentException(
-                $"Op '{Kind}' needs batched logits z [n] and energies G [n] of equal shape; got '{z.Name}' {Tensor.Format(z.Shape)} and '{g.Name}' {Tensor.Format(g.Shape)}.");
+                $"Op '{Kind}' needs batched logits z [n] and energies G [n] of equal shape; got '{z.Name}' {FloatTensor.Format(z.Shape)} and '{g.Name}' {FloatTensor.Format(g.Shape)}.");
         }
 
         if (gamma.Batched || gamma.SampleSize != 1)
         {
-            throw new ArgumentException($"Op '{Kind}' needs an unbatched one-element precision γ; got '{gamma.Name}' {Tensor.Format(gamma.Shape)}{(gamma.Batched ? " (batched)" : "")}.");
+            throw new ArgumentException($"Op '{Kind}' needs an unbatched one-element precision γ; got '{gamma.Name}' {FloatTensor.Format(gamma.Shape)}{(gamma.Batched ? " (batched)" : "")}.");
         }
 
         return new OutputShape([1], false);
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
-        Tensor z = inputs[0], g = inputs[1];
+        FloatTensor z = inputs[0], g = inputs[1];
         double gamma = inputs[2].ReadOnlySpan[0], beta = EntropyWeight;
         int batch = z.Dim(0), n = z.Dim(1);
         Grow(n);
@@ -153,10 +152,10 @@ public sealed class PolicyFreeEnergyLossOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor z = inputs[0], g = inputs[1];
+        FloatTensor z = inputs[0], g = inputs[1];
         double gamma = inputs[2].ReadOnlySpan[0], beta = EntropyWeight;
         int batch = z.Dim(0), n = z.Dim(1);
         Grow(n);

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Ops;
 
@@ -13,7 +12,7 @@ namespace Helmholtz.Graphs.Ops;
 /// (image, pixel); the result is transposed into NCHW. Backward, with g = dy ⊙ f′: db[o] += Σ g[·, o, ·, ·];
 /// dW += gᵀ·P (the patch matrix is rebuilt, not kept); dx += col2im(g·W).
 /// </remarks>
-public sealed class Conv2dOp : Op
+public sealed class Conv2dOp : Op, IRelaxableOp
 {
     /// <summary>Upper bound on the patch-matrix elements held at once; larger batches are processed in chunks of images.</summary>
     private const int MaxColumnElements = 1 << 22;
@@ -36,7 +35,7 @@ public sealed class Conv2dOp : Op
         StrideWidth = strideWidth;
         PadHeight = padHeight;
         PadWidth = padWidth;
-        Activation = activation;
+        Activation = ActivationKernels.RequireFusable(activation, nameof(activation));
     }
 
     /// <summary>Vertical stride.</summary>
@@ -71,12 +70,12 @@ public sealed class Conv2dOp : Op
         if (x.Shape.Length != 3 || w.Batched || w.Shape.Length != 4 || w.Shape[1] != x.Shape[0])
         {
             throw new ArgumentException(
-                $"Op 'conv2d' needs x [batch, C, H, W] and W [out, C, kH, kW]; got x '{x.Name}' {Tensor.Format(x.Shape)} per sample and W '{w.Name}' {Tensor.Format(w.Shape)}.");
+                $"Op 'conv2d' needs x [batch, C, H, W] and W [out, C, kH, kW]; got x '{x.Name}' {FloatTensor.Format(x.Shape)} per sample and W '{w.Name}' {FloatTensor.Format(w.Shape)}.");
         }
 
         if (inputs.Count == 3 && (inputs[2].Batched || inputs[2].Shape.Length != 1 || inputs[2].Shape[0] != w.Shape[0]))
         {
-            throw new ArgumentException($"Op 'conv2d' needs b [{w.Shape[0]}]; got '{inputs[2].Name}' {Tensor.Format(inputs[2].Shape)}.");
+            throw new ArgumentException($"Op 'conv2d' needs b [{w.Shape[0]}]; got '{inputs[2].Name}' {FloatTensor.Format(inputs[2].Shape)}.");
         }
 
         var g = Geometry(x.Shape[0], x.Shape[1], x.Shape[2], w.Shape[2], w.Shape[3]);
@@ -85,10 +84,10 @@ public sealed class Conv2dOp : Op
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         var g = Geometry(x.Dim(1), x.Dim(2), x.Dim(3), w.Dim(2), w.Dim(3));
         int batch = x.Dim(0), outChannels = w.Dim(0), pixels = g.OutPixels, patch = g.PatchSize;
         int chunk = ChunkImages(g, batch);
@@ -121,22 +120,41 @@ public sealed class Conv2dOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor x = inputs[0], w = inputs[1];
+        Backward(context, inputs[0], inputs[1], output, outputGradient, useDerivative: true,
+            inputGradients[0], inputGradients[1], inputGradients.Length == 3 ? inputGradients[2] : null);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>dx += col2im(g·weights) with g = ε ⊙ f′ (or ε): the dx path of <see cref="Backward(OpContext, ReadOnlySpan{FloatTensor}, FloatTensor, FloatTensor, ReadOnlySpan{FloatTensor?})"/> with W replaced.</remarks>
+    public void RelaxedBackward(OpContext context, FloatTensor x, FloatTensor weights, FloatTensor output, FloatTensor outputGradient, bool useDerivative, FloatTensor inputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(inputGradient);
+        Backward(context, x, weights, output, outputGradient, useDerivative, inputGradient, null, null);
+    }
+
+    /// <summary>The VJP with g = dy ⊙ f′ (or dy) into whichever of dx, dW, db are given; dx goes through <paramref name="w"/>.</summary>
+    private void Backward(OpContext context, FloatTensor x, FloatTensor w, FloatTensor output, FloatTensor outputGradient, bool useDerivative, FloatTensor? dx, FloatTensor? dw, FloatTensor? db)
+    {
         var g = Geometry(x.Dim(1), x.Dim(2), x.Dim(3), w.Dim(2), w.Dim(3));
         int batch = x.Dim(0), outChannels = w.Dim(0), pixels = g.OutPixels, patch = g.PatchSize;
         ReadOnlySpan<float> local = outputGradient.ReadOnlySpan;
-        if (Activation != Activation.Identity)
+        if (useDerivative && Activation != Activation.Identity)
         {
             var buffer = context.Scratch.Get(this, 2, output.Length);
             ActivationKernels.MultiplyByDerivative(Activation, output.ReadOnlySpan, local, buffer);
             local = buffer;
         }
 
-        if (inputGradients.Length == 3 && inputGradients[2] is { } db)
+        if (db is not null)
         {
             var dbs = db.Span;
             for (int n = 0; n < batch; n++)
@@ -148,7 +166,6 @@ public sealed class Conv2dOp : Op
             }
         }
 
-        Tensor? dx = inputGradients[0], dw = inputGradients[1];
         if (dx is null && dw is null)
         {
             return;
@@ -215,14 +232,14 @@ public sealed class MaxPool2dOp(int kernel, int? stride = null) : Op
     public override OutputShape InferShape(IReadOnlyList<Node> inputs) => Pooling.InferShape(this, inputs, KernelSize, Stride);
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         var x = inputs[0];
         Convolution.MaxPool2d(Pooling.Geometry(x, KernelSize, Stride), x.Dim(0) * x.Dim(1), x.ReadOnlySpan, output.Span);
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var x = inputs[0];
@@ -250,14 +267,14 @@ public sealed class AvgPool2dOp(int kernel, int? stride = null) : Op
     public override OutputShape InferShape(IReadOnlyList<Node> inputs) => Pooling.InferShape(this, inputs, KernelSize, Stride);
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         var x = inputs[0];
         Convolution.AvgPool2d(Pooling.Geometry(x, KernelSize, Stride), x.Dim(0) * x.Dim(1), x.ReadOnlySpan, output.Span);
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var x = inputs[0];
@@ -270,7 +287,7 @@ public sealed class AvgPool2dOp(int kernel, int? stride = null) : Op
 
 internal static class Pooling
 {
-    public static Pool2dGeometry Geometry(Tensor x, int kernel, int stride) => new(x.Dim(2), x.Dim(3), kernel, kernel, stride, stride);
+    public static Pool2dGeometry Geometry(FloatTensor x, int kernel, int stride) => new(x.Dim(2), x.Dim(3), kernel, kernel, stride, stride);
 
     public static OutputShape InferShape(Op op, IReadOnlyList<Node> inputs, int kernel, int stride)
     {
@@ -288,7 +305,7 @@ internal static class Pooling
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException($"Op '{op.Kind}' on '{inputs[0].Name}' {Tensor.Format(s)}: {ex.Message}", ex);
+            throw new ArgumentException($"Op '{op.Kind}' on '{inputs[0].Name}' {FloatTensor.Format(s)}: {ex.Message}", ex);
         }
 
         return new OutputShape([s[0], g.OutHeight, g.OutWidth], true);

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Ops;
 
@@ -11,11 +10,11 @@ namespace Helmholtz.Graphs.Ops;
 /// layer's value is v_l and its prediction μ_l = f(W v_{l−1} + b). Backward: with g = dy ⊙ f′,
 /// dx += g·W, dW += gᵀ·x, db += Σ_batch g.
 /// </remarks>
-public sealed class DenseOp(Activation activation = Activation.Identity) : Op
+public sealed class DenseOp(Activation activation = Activation.Identity) : Op, IRelaxableOp
 {
 
     /// <summary>The fused nonlinearity f.</summary>
-    public Activation Activation { get; } = activation;
+    public Activation Activation { get; } = ActivationKernels.RequireFusable(activation, nameof(activation));
 
     /// <inheritdoc />
     public override string Kind => "dense";
@@ -34,22 +33,22 @@ public sealed class DenseOp(Activation activation = Activation.Identity) : Op
         if (x.Shape.Length != 1 || w.Batched || w.Shape.Length != 2 || w.Shape[1] != x.Shape[0])
         {
             throw new ArgumentException(
-                $"Op 'dense' needs x [batch, in] and W [out, in]; got x '{x.Name}' {Tensor.Format(x.Shape)} per sample and W '{w.Name}' {Tensor.Format(w.Shape)}.");
+                $"Op 'dense' needs x [batch, in] and W [out, in]; got x '{x.Name}' {FloatTensor.Format(x.Shape)} per sample and W '{w.Name}' {FloatTensor.Format(w.Shape)}.");
         }
 
         if (inputs.Count == 3 && (inputs[2].Batched || inputs[2].Shape.Length != 1 || inputs[2].Shape[0] != w.Shape[0]))
         {
-            throw new ArgumentException($"Op 'dense' needs b [{w.Shape[0]}]; got '{inputs[2].Name}' {Tensor.Format(inputs[2].Shape)}.");
+            throw new ArgumentException($"Op 'dense' needs b [{w.Shape[0]}]; got '{inputs[2].Name}' {FloatTensor.Format(inputs[2].Shape)}.");
         }
 
         return new OutputShape([w.Shape[0]], true);
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         int batch = x.Dim(0), fanIn = w.Dim(1), fanOut = w.Dim(0);
         var y = output.Span;
         Gemm.Multiply(Transpose.No, Transpose.Yes, batch, fanOut, fanIn, 1f, x.ReadOnlySpan, fanIn, w.ReadOnlySpan, fanIn, 0f, y, fanOut, context.Threads);
@@ -70,11 +69,11 @@ public sealed class DenseOp(Activation activation = Activation.Identity) : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         int batch = x.Dim(0), fanIn = w.Dim(1), fanOut = w.Dim(0);
         ReadOnlySpan<float> g = LocalGradient(context, output.ReadOnlySpan, outputGradient.ReadOnlySpan);
         if (inputGradients[0] is { } dx)
@@ -95,6 +94,21 @@ public sealed class DenseOp(Activation activation = Activation.Identity) : Op
                 TensorPrimitives.Add(dbs, g.Slice(r * fanOut, fanOut), dbs);
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>dx += g·weights with g = ε ⊙ f′ (or ε): the dx line of <see cref="Backward"/> with W replaced.</remarks>
+    public void RelaxedBackward(OpContext context, FloatTensor x, FloatTensor weights, FloatTensor output, FloatTensor outputGradient, bool useDerivative, FloatTensor inputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(inputGradient);
+        int batch = x.Dim(0), fanIn = weights.Dim(1), fanOut = weights.Dim(0);
+        ReadOnlySpan<float> g = useDerivative ? LocalGradient(context, output.ReadOnlySpan, outputGradient.ReadOnlySpan) : outputGradient.ReadOnlySpan;
+        Gemm.Multiply(Transpose.No, Transpose.No, batch, fanIn, fanOut, 1f, g, fanOut, weights.ReadOnlySpan, fanIn, 1f, inputGradient.Span, fanIn, context.Threads);
     }
 
     /// <summary>g = dy ⊙ f′(z), computed from y = f(z); for the identity, dy itself.</summary>

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Ops;
 
@@ -15,11 +14,11 @@ public sealed class AddOp : Op
     public override OutputShape InferShape(IReadOnlyList<Node> inputs) => SameShapes.Infer(this, inputs);
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output) =>
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output) =>
         TensorPrimitives.Add(inputs[0].ReadOnlySpan, inputs[1].ReadOnlySpan, output.Span);
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         for (int k = 0; k < 2; k++)
@@ -43,11 +42,11 @@ public sealed class MultiplyOp : Op
     public override OutputShape InferShape(IReadOnlyList<Node> inputs) => SameShapes.Infer(this, inputs);
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output) =>
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output) =>
         TensorPrimitives.Multiply(inputs[0].ReadOnlySpan, inputs[1].ReadOnlySpan, output.Span);
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         for (int k = 0; k < 2; k++)
@@ -80,14 +79,14 @@ public sealed class BiasAddOp : Op
         if (x.Shape.Length == 0 || b.Batched || b.Shape.Length != 1 || b.Shape[0] != x.Shape[0])
         {
             throw new ArgumentException(
-                $"Op 'bias_add' needs x [batch, C, …] and b [C]; got x '{x.Name}' {Tensor.Format(x.Shape)} per sample and b '{b.Name}' {Tensor.Format(b.Shape)}.");
+                $"Op 'bias_add' needs x [batch, C, …] and b [C]; got x '{x.Name}' {FloatTensor.Format(x.Shape)} per sample and b '{b.Name}' {FloatTensor.Format(b.Shape)}.");
         }
 
         return new OutputShape((int[])x.Shape.Clone(), true);
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         ReadOnlySpan<float> x = inputs[0].ReadOnlySpan, b = inputs[1].ReadOnlySpan;
         var y = output.Span;
@@ -99,7 +98,7 @@ public sealed class BiasAddOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var dy = outputGradient.ReadOnlySpan;
@@ -139,17 +138,17 @@ public sealed class MatMulOp : Op
         if (x.Shape.Length != 1 || w.Batched || w.Shape.Length != 2 || w.Shape[1] != x.Shape[0])
         {
             throw new ArgumentException(
-                $"Op 'matmul' needs x [batch, in] and W [out, in]; got x '{x.Name}' {Tensor.Format(x.Shape)} per sample and W '{w.Name}' {Tensor.Format(w.Shape)}.");
+                $"Op 'matmul' needs x [batch, in] and W [out, in]; got x '{x.Name}' {FloatTensor.Format(x.Shape)} per sample and W '{w.Name}' {FloatTensor.Format(w.Shape)}.");
         }
 
         return new OutputShape([w.Shape[0]], true);
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         int batch = x.Dim(0), fanIn = w.Dim(1), fanOut = w.Dim(0);
         Gemm.Multiply(
             Transpose.No, Transpose.Yes, batch, fanOut, fanIn,
@@ -157,11 +156,11 @@ public sealed class MatMulOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         int batch = x.Dim(0), fanIn = w.Dim(1), fanOut = w.Dim(0);
         if (inputGradients[0] is { } dx)
         {
@@ -192,14 +191,14 @@ public sealed class SoftmaxOp : Op
         RequireInputCount(inputs, 1);
         if (inputs[0].Shape.Length == 0 || inputs[0].Shape[^1] == 0)
         {
-            throw new ArgumentException($"Op 'softmax' needs a non-empty last axis; '{inputs[0].Name}' has shape {Tensor.Format(inputs[0].Shape)}.");
+            throw new ArgumentException($"Op 'softmax' needs a non-empty last axis; '{inputs[0].Name}' has shape {FloatTensor.Format(inputs[0].Shape)}.");
         }
 
         return new OutputShape((int[])inputs[0].Shape.Clone(), inputs[0].Batched);
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         ReadOnlySpan<float> x = inputs[0].ReadOnlySpan;
         var y = output.Span;
@@ -221,7 +220,7 @@ public sealed class SoftmaxOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         if (inputGradients[0] is not { } dxTensor)
@@ -261,7 +260,7 @@ internal static class SameShapes
         if (a.Batched != b.Batched || !a.Shape.AsSpan().SequenceEqual(b.Shape))
         {
             throw new ArgumentException(
-                $"Op '{op.Kind}' needs two inputs of equal shape (both batched or both not); got '{a.Name}' {Tensor.Format(a.Shape)}{(a.Batched ? " per sample" : "")} and '{b.Name}' {Tensor.Format(b.Shape)}{(b.Batched ? " per sample" : "")}.");
+                $"Op '{op.Kind}' needs two inputs of equal shape (both batched or both not); got '{a.Name}' {FloatTensor.Format(a.Shape)}{(a.Batched ? " per sample" : "")} and '{b.Name}' {FloatTensor.Format(b.Shape)}{(b.Batched ? " per sample" : "")}.");
         }
 
         return new OutputShape((int[])a.Shape.Clone(), a.Batched);

@@ -1,24 +1,7 @@
 using System.Numerics.Tensors;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Ops;
-
-/// <summary>The nonlinearity fused into an <see cref="EnsembleDenseOp"/>.</summary>
-public enum EnsembleActivation
-{
-    /// <summary>f(z) = z.</summary>
-    Identity,
-
-    /// <summary>f(z) = max(z, 0).</summary>
-    Relu,
-
-    /// <summary>f(z) = tanh z.</summary>
-    Tanh,
-
-    /// <summary>f(z) = z·σ(z) ("swish", Ramachandran et al. 2017; the activation of Tschantz et al. 2020's ensemble); f′ = σ(z)(1 + z(1 − σ(z))).</summary>
-    Swish,
-}
 
 /// <summary>E independent fully connected layers applied to E blocks of rows: y_e = f(x_e·W_eᵀ + b_e).</summary>
 /// <remarks>
@@ -26,14 +9,15 @@ public enum EnsembleActivation
 /// W [E, out, in] (each member in PyTorch's <c>nn.Linear</c> layout) and optionally b [E, out]. Output [batch, out].
 /// This is PyTorch's <c>torch.baddbmm(b, x, W)</c> over an [E, n, in] input, the ensemble layer of PETS (Chua et al.
 /// 2018) and of Tschantz et al. (2020), written on our row-major batched nodes.</para>
-/// <para>Backward, per member with g = dy ⊙ f′(z): dx_e += g·W_e, dW_e += gᵀ·x_e, db_e += Σ_rows g. For swish the
-/// pre-activation z is recomputed (one extra GEMM), since the op keeps no state between calls.</para>
+/// <para>Backward, per member with g = dy ⊙ f′(z): dx_e += g·W_e, dW_e += gᵀ·x_e, db_e += Σ_rows g. For a nonlinearity
+/// whose derivative needs z (swish, the activation of Tschantz et al. 2020's ensemble) the pre-activation is
+/// recomputed (one extra GEMM), since the op keeps no state between calls.</para>
 /// </remarks>
 public sealed class EnsembleDenseOp : Op
 {
 
     /// <summary>Creates the op for <paramref name="ensembleSize"/> members with the fused <paramref name="activation"/>.</summary>
-    public EnsembleDenseOp(int ensembleSize, EnsembleActivation activation = EnsembleActivation.Identity)
+    public EnsembleDenseOp(int ensembleSize, Activation activation = Activation.Identity)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ensembleSize);
         EnsembleSize = ensembleSize;
@@ -44,7 +28,7 @@ public sealed class EnsembleDenseOp : Op
     public int EnsembleSize { get; }
 
     /// <summary>The fused nonlinearity f.</summary>
-    public EnsembleActivation Activation { get; }
+    public Activation Activation { get; }
 
     /// <inheritdoc />
     public override string Kind => "ensemble_dense";
@@ -63,87 +47,60 @@ public sealed class EnsembleDenseOp : Op
         if (x.Shape.Length != 1 || w.Batched || w.Shape.Length != 3 || w.Shape[0] != EnsembleSize || w.Shape[2] != x.Shape[0])
         {
             throw new ArgumentException(
-                $"Op 'ensemble_dense' needs x [batch, in] and W [{EnsembleSize}, out, in]; got x '{x.Name}' {Tensor.Format(x.Shape)} per sample and W '{w.Name}' {Tensor.Format(w.Shape)}.");
+                $"Op 'ensemble_dense' needs x [batch, in] and W [{EnsembleSize}, out, in]; got x '{x.Name}' {FloatTensor.Format(x.Shape)} per sample and W '{w.Name}' {FloatTensor.Format(w.Shape)}.");
         }
 
         if (inputs.Count == 3 && (inputs[2].Batched || inputs[2].Shape.Length != 2 || inputs[2].Shape[0] != EnsembleSize || inputs[2].Shape[1] != w.Shape[1]))
         {
-            throw new ArgumentException($"Op 'ensemble_dense' needs b [{EnsembleSize}, {w.Shape[1]}]; got '{inputs[2].Name}' {Tensor.Format(inputs[2].Shape)}.");
+            throw new ArgumentException($"Op 'ensemble_dense' needs b [{EnsembleSize}, {w.Shape[1]}]; got '{inputs[2].Name}' {FloatTensor.Format(inputs[2].Shape)}.");
         }
 
         return new OutputShape([w.Shape[1]], true);
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         int rows = MemberRows(x.Dim(0)), fanOut = w.Dim(1), fanIn = w.Dim(2);
-        var scratch = context.Scratch.Get(this, 0, fanOut);
         for (int e = 0; e < EnsembleSize; e++)
         {
             ReadOnlySpan<float> b = inputs.Length == 3 ? inputs[2].ReadOnlySpan.Slice(e * fanOut, fanOut) : default;
             ForwardMember(
                 x.ReadOnlySpan.Slice(e * rows * fanIn, rows * fanIn), rows, fanIn,
                 w.ReadOnlySpan.Slice(e * fanOut * fanIn, fanOut * fanIn), b, fanOut, Activation,
-                output.Span.Slice(e * rows * fanOut, rows * fanOut), scratch);
+                output.Span.Slice(e * rows * fanOut, rows * fanOut));
         }
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(outputGradient);
-        Tensor x = inputs[0], w = inputs[1];
+        FloatTensor x = inputs[0], w = inputs[1];
         int batch = x.Dim(0), rows = MemberRows(batch), fanOut = w.Dim(1), fanIn = w.Dim(2);
         var g = context.Scratch.Get(this, 0, Math.Max(batch * fanOut, fanOut)).Slice(0, batch * fanOut);
         var dy = outputGradient.ReadOnlySpan;
         var y = output.ReadOnlySpan;
-        switch (Activation)
+        if (ActivationKernels.HasDerivativeFromOutput(Activation))
         {
-            case EnsembleActivation.Identity:
-                dy.CopyTo(g);
-                break;
-            case EnsembleActivation.Relu:
-                for (int i = 0; i < g.Length; i++)
-                {
-                    g[i] = y[i] > 0f ? dy[i] : 0f;
-                }
+            ActivationKernels.MultiplyByDerivative(Activation, y, dy, g);
+        }
+        else
+        {
+            var z = context.Scratch.Get(this, 1, batch * fanOut).Slice(0, batch * fanOut);
+            for (int e = 0; e < EnsembleSize; e++)
+            {
+                ReadOnlySpan<float> b = inputs.Length == 3 ? inputs[2].ReadOnlySpan.Slice(e * fanOut, fanOut) : default;
+                ForwardMember(
+                    x.ReadOnlySpan.Slice(e * rows * fanIn, rows * fanIn), rows, fanIn,
+                    w.ReadOnlySpan.Slice(e * fanOut * fanIn, fanOut * fanIn), b, fanOut, Activation.Identity,
+                    z.Slice(e * rows * fanOut, rows * fanOut));
+            }
 
-                break;
-            case EnsembleActivation.Tanh:
-                // dy·(1 − y²)
-                TensorPrimitives.Multiply(y, y, g);
-                TensorPrimitives.Subtract(1f, g, g);
-                TensorPrimitives.Multiply(g, dy, g);
-                break;
-            case EnsembleActivation.Swish:
-                {
-                    var z = context.Scratch.Get(this, 1, batch * fanOut).Slice(0, batch * fanOut);
-                    for (int e = 0; e < EnsembleSize; e++)
-                    {
-                        ReadOnlySpan<float> b = inputs.Length == 3 ? inputs[2].ReadOnlySpan.Slice(e * fanOut, fanOut) : default;
-                        ForwardMember(
-                            x.ReadOnlySpan.Slice(e * rows * fanIn, rows * fanIn), rows, fanIn,
-                            w.ReadOnlySpan.Slice(e * fanOut * fanIn, fanOut * fanIn), b, fanOut, EnsembleActivation.Identity,
-                            z.Slice(e * rows * fanOut, rows * fanOut), default);
-                    }
-
-                    // σ(z)(1 + z(1 − σ(z))) = σ + y(1 − σ), with y = zσ.
-                    TensorPrimitives.Sigmoid(z, g);
-                    for (int i = 0; i < g.Length; i++)
-                    {
-                        float s = g[i];
-                        g[i] = dy[i] * (s + (y[i] * (1f - s)));
-                    }
-
-                    break;
-                }
-
-            default:
-                throw new InvalidOperationException($"Unknown activation {Activation}.");
+            MultiplyByDerivative(Activation, z, y, dy, g);
         }
 
         for (int e = 0; e < EnsembleSize; e++)
@@ -180,10 +137,9 @@ public sealed class EnsembleDenseOp : Op
     /// <param name="fanOut">Outputs per row.</param>
     /// <param name="activation">The nonlinearity.</param>
     /// <param name="y">Output rows [rows, fanOut]; must not alias <paramref name="x"/>.</param>
-    /// <param name="scratch">At least <paramref name="fanOut"/> floats, used by swish; may be empty otherwise.</param>
     public static void ForwardMember(
         ReadOnlySpan<float> x, int rows, int fanIn, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int fanOut,
-        EnsembleActivation activation, Span<float> y, Span<float> scratch)
+        Activation activation, Span<float> y)
     {
         Gemm.Multiply(Transpose.No, Transpose.Yes, rows, fanOut, fanIn, 1f, x, fanIn, weight, fanIn, 0f, y, fanOut);
         bool hasBias = !bias.IsEmpty;
@@ -195,20 +151,24 @@ public sealed class EnsembleDenseOp : Op
                 TensorPrimitives.Add(row, bias, row);
             }
 
-            switch (activation)
+            // Row by row, as the bias: the nonlinearity's lanes then do not depend on how many rows a call holds.
+            if (activation != Activation.Identity)
             {
-                case EnsembleActivation.Relu:
-                    TensorPrimitives.Max(row, 0f, row);
-                    break;
-                case EnsembleActivation.Tanh:
-                    TensorPrimitives.Tanh(row, row);
-                    break;
-                case EnsembleActivation.Swish:
-                    var s = scratch.Slice(0, fanOut);
-                    TensorPrimitives.Sigmoid(row, s);
-                    TensorPrimitives.Multiply(row, s, row);
-                    break;
+                ActivationKernels.Apply(activation, row, row);
             }
+        }
+    }
+
+    /// <summary>g = dy ⊙ f′(z) for a nonlinearity whose derivative needs the pre-activation z.</summary>
+    private static void MultiplyByDerivative(Activation activation, ReadOnlySpan<float> z, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> g)
+    {
+        switch (activation)
+        {
+            case Activation.Swish:
+                ActivationKernels.MultiplyByDerivative<Swish>(z, y, dy, g);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown activation {activation}.");
         }
     }
 

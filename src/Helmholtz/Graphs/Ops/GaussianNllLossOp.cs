@@ -1,5 +1,4 @@
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Ops;
 
@@ -58,14 +57,14 @@ public sealed class GaussianNllLossOp : Op
         if (o.Shape.Length != 1 || y.Shape.Length != 1 || o.Shape[0] != 2 * y.Shape[0])
         {
             throw new ArgumentException(
-                $"Op 'gaussian_nll' needs o [batch, 2d] and y [batch, d]; got o '{o.Name}' {Tensor.Format(o.Shape)} and y '{y.Name}' {Tensor.Format(y.Shape)} per sample.");
+                $"Op 'gaussian_nll' needs o [batch, 2d] and y [batch, d]; got o '{o.Name}' {FloatTensor.Format(o.Shape)} and y '{y.Name}' {FloatTensor.Format(y.Shape)} per sample.");
         }
 
         return new OutputShape([1], false);
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         var o = inputs[0].ReadOnlySpan;
         var y = inputs[1].ReadOnlySpan;
@@ -85,7 +84,7 @@ public sealed class GaussianNllLossOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var o = inputs[0].ReadOnlySpan;

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Graphs.Ops;
 
@@ -16,7 +15,7 @@ public sealed class MseLossOp : Op
     public override OutputShape InferShape(IReadOnlyList<Node> inputs) => LossShapes.Infer(this, inputs);
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         var p = inputs[0].ReadOnlySpan;
         var t = inputs[1].ReadOnlySpan;
@@ -31,7 +30,7 @@ public sealed class MseLossOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var p = inputs[0].ReadOnlySpan;
@@ -65,9 +64,9 @@ public sealed class CrossEntropyLossOp : Op
     public override OutputShape InferShape(IReadOnlyList<Node> inputs) => LossShapes.Infer(this, inputs);
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
-        Tensor z = inputs[0], y = inputs[1];
+        FloatTensor z = inputs[0], y = inputs[1];
         int batch = z.Dim(0), n = z.Length / batch;
         double sum = 0;
         for (int b = 0; b < batch; b++)
@@ -95,7 +94,7 @@ public sealed class CrossEntropyLossOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         if (inputGradients[0] is not { } dz)
@@ -103,7 +102,7 @@ public sealed class CrossEntropyLossOp : Op
             return;
         }
 
-        Tensor z = inputs[0], y = inputs[1];
+        FloatTensor z = inputs[0], y = inputs[1];
         int batch = z.Dim(0), n = z.Length / batch;
         var soft = context.Scratch.Get(this, 0, n);
         float scale = outputGradient.Span[0] / batch;
@@ -134,7 +133,7 @@ internal static class LossShapes
         if (!p.Batched || !t.Batched || !p.Shape.AsSpan().SequenceEqual(t.Shape))
         {
             throw new ArgumentException(
-                $"Op '{op.Kind}' needs a batched prediction and target of equal shape; got '{p.Name}' {Tensor.Format(p.Shape)} and '{t.Name}' {Tensor.Format(t.Shape)}.");
+                $"Op '{op.Kind}' needs a batched prediction and target of equal shape; got '{p.Name}' {FloatTensor.Format(p.Shape)} and '{t.Name}' {FloatTensor.Format(t.Shape)}.");
         }
 
         return new OutputShape([1], false);

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Graphs.Ops;
 
@@ -18,7 +18,7 @@ public sealed class ReshapeOp : Op
         ArgumentNullException.ThrowIfNull(sampleShape);
         if (sampleShape.Count(d => d == -1) > 1 || sampleShape.Any(d => d < -1))
         {
-            throw new ArgumentException($"A reshape target may hold one −1 and otherwise non-negative sizes; got {Tensor.Format(sampleShape)}.", nameof(sampleShape));
+            throw new ArgumentException($"A reshape target may hold one −1 and otherwise non-negative sizes; got {FloatTensor.Format(sampleShape)}.", nameof(sampleShape));
         }
 
         _shape = (int[])sampleShape.Clone();
@@ -55,18 +55,18 @@ public sealed class ReshapeOp : Op
         if (free >= 0 ? shape[free] == -1 || known != x.SampleSize : known != x.SampleSize)
         {
             throw new ArgumentException(
-                $"Op 'reshape' cannot give '{x.Name}' {Tensor.Format(x.Shape)} ({x.SampleSize} elements) the shape {Tensor.Format(_shape)}.");
+                $"Op 'reshape' cannot give '{x.Name}' {FloatTensor.Format(x.Shape)} ({x.SampleSize} elements) the shape {FloatTensor.Format(_shape)}.");
         }
 
         return new OutputShape(shape, x.Batched);
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output) =>
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output) =>
         inputs[0].ReadOnlySpan.CopyTo(output.Span);
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         if (inputGradients[0] is { } dx)
@@ -106,7 +106,7 @@ public sealed class ConcatOp : Op
         var shape = (int[])first.Shape.Clone();
         if (Axis >= shape.Length)
         {
-            throw new ArgumentException($"Op 'concat' along per-sample axis {Axis} needs rank > {Axis}; '{first.Name}' has shape {Tensor.Format(first.Shape)}.");
+            throw new ArgumentException($"Op 'concat' along per-sample axis {Axis} needs rank > {Axis}; '{first.Name}' has shape {FloatTensor.Format(first.Shape)}.");
         }
 
         shape[Axis] = 0;
@@ -122,7 +122,7 @@ public sealed class ConcatOp : Op
             if (!fits)
             {
                 throw new ArgumentException(
-                    $"Op 'concat' along axis {Axis}: '{x.Name}' {Tensor.Format(x.Shape)} does not match '{first.Name}' {Tensor.Format(first.Shape)} in the other axes.");
+                    $"Op 'concat' along axis {Axis}: '{x.Name}' {FloatTensor.Format(x.Shape)} does not match '{first.Name}' {FloatTensor.Format(first.Shape)} in the other axes.");
             }
 
             shape[Axis] += x.Shape[Axis];
@@ -132,7 +132,7 @@ public sealed class ConcatOp : Op
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         var y = output.Span;
         int outer = Outer(output), yBlock = output.Length / outer, offset = 0;
@@ -150,7 +150,7 @@ public sealed class ConcatOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var dy = outputGradient.ReadOnlySpan;
@@ -173,7 +173,7 @@ public sealed class ConcatOp : Op
     }
 
     /// <summary>Number of blocks: batch × the per-sample axes before <see cref="Axis"/>.</summary>
-    private int Outer(Tensor output)
+    private int Outer(FloatTensor output)
     {
         int outer = 1;
         for (int d = 0; d <= Axis; d++)
@@ -221,7 +221,7 @@ public sealed class SliceOp : Op
         if (Axis >= x.Shape.Length || Start + Length > x.Shape[Axis])
         {
             throw new ArgumentException(
-                $"Op 'slice' [{Start}, {Start + Length}) along per-sample axis {Axis} does not fit '{x.Name}' {Tensor.Format(x.Shape)}.");
+                $"Op 'slice' [{Start}, {Start + Length}) along per-sample axis {Axis} does not fit '{x.Name}' {FloatTensor.Format(x.Shape)}.");
         }
 
         var shape = (int[])x.Shape.Clone();
@@ -230,7 +230,7 @@ public sealed class SliceOp : Op
     }
 
     /// <inheritdoc />
-    public override void Forward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output)
+    public override void Forward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output)
     {
         var x = inputs[0].ReadOnlySpan;
         var y = output.Span;
@@ -242,7 +242,7 @@ public sealed class SliceOp : Op
     }
 
     /// <inheritdoc />
-    public override void Backward(OpContext context, ReadOnlySpan<Tensor> inputs, Tensor output, Tensor outputGradient, ReadOnlySpan<Tensor?> inputGradients)
+    public override void Backward(OpContext context, ReadOnlySpan<FloatTensor> inputs, FloatTensor output, FloatTensor outputGradient, ReadOnlySpan<FloatTensor?> inputGradients)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         if (inputGradients[0] is not { } dxTensor)
@@ -260,7 +260,7 @@ public sealed class SliceOp : Op
         }
     }
 
-    private (int Outer, int XBlock, int Block, int Offset) Blocks(Tensor x, Tensor y)
+    private (int Outer, int XBlock, int Block, int Offset) Blocks(FloatTensor x, FloatTensor y)
     {
         int outer = 1;
         for (int d = 0; d <= Axis; d++)

@@ -1,7 +1,7 @@
 using Helmholtz.ActiveInference.Deep;
 using Helmholtz.Graphs;
 using Helmholtz.Graphs.Ops;
-using Tensor = Helmholtz.Tensors.Tensor;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.Tests.ActiveInference.Deep;
 
@@ -44,8 +44,8 @@ public sealed class LossTests
     {
         // d = [0.5, −2] in row 0 and [0, 0] in row 1, δ = 1: (½·0.25 + (2 − ½)) / 2 rows = 0.8125.
         var op = new HuberLossOp(1.0);
-        var output = new Tensor(1);
-        op.Forward(new OpContext(), [Tensor.FromSpan([0.5f, -2f, 0f, 0f], 2, 2), new Tensor(2, 2)], output);
+        var output = new FloatTensor(1);
+        op.Forward(new OpContext(), [FloatTensor.FromSpan([0.5f, -2f, 0f, 0f], 2, 2), new FloatTensor(2, 2)], output);
         Assert.Equal(0.8125, output.Span[0], Float32);
     }
 
@@ -63,7 +63,7 @@ public sealed class LossTests
         var b = new GraphBuilder();
         var zNode = b.Input("z", z.Length);
         var gNode = b.Input("g", g.Length);
-        var gammaNode = b.Parameter("gamma", Tensor.FromSpan([gamma], 1));
+        var gammaNode = b.Parameter("gamma", FloatTensor.FromSpan([gamma], 1));
         var logits = b.Identity(zNode, "logits");
         var loss = b.PolicyFreeEnergyLoss(logits, gNode, gammaNode, beta, "loss");
         var ex = new Executor(b.Build(), 1);
@@ -71,8 +71,8 @@ public sealed class LossTests
         g.CopyTo(ex.Value(gNode).Span);
         ex.Forward();
         var op = (PolicyFreeEnergyLossOp)loss.Op!;
-        var dz = new Tensor(1, z.Length);
-        op.Backward(new OpContext(), [ex.Value(logits), ex.Value(gNode), ex.Value(gammaNode)], ex.Value(loss), Tensor.FromSpan([1f], 1), [dz, null, null]);
+        var dz = new FloatTensor(1, z.Length);
+        op.Backward(new OpContext(), [ex.Value(logits), ex.Value(gNode), ex.Value(gammaNode)], ex.Value(loss), FloatTensor.FromSpan([1f], 1), [dz, null, null]);
         return (ex.Value(loss).Span[0], dz.Data);
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Helmholtz.ActiveInference.Discrete;
-using Helmholtz.Cli.Commands.Aif;
 
 namespace Helmholtz.Tests.ActiveInference.Discrete;
 
@@ -20,7 +19,7 @@ public sealed class PymdpLearningReferenceTests
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "TestData", "pymdp-learning", name);
         var model = ModelFile.Load(Path.Combine(dir, "model.json"));
-        var (observations, actions) = AifEvaluateCommand.ReadTrajectory(Path.Combine(dir, "trajectory.json"));
+        var (observations, actions) = Trajectories.Read(Path.Combine(dir, "trajectory.json"));
         using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "expected.json")));
         var steps = expected.RootElement.GetProperty("steps").EnumerateArray().ToArray();
         Assert.Equal(observations.Length, steps.Length);

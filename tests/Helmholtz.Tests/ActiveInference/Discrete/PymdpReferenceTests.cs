@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Helmholtz.ActiveInference.Discrete;
-using Helmholtz.Cli.Commands.Aif;
 
 namespace Helmholtz.Tests.ActiveInference.Discrete;
 
@@ -39,8 +38,8 @@ public sealed class PymdpReferenceTests
     {
         var dir = CaseDir(name);
         var model = ModelFile.Load(Path.Combine(dir, "model.json"));
-        var (obs, actions) = AifEvaluateCommand.ReadTrajectory(Path.Combine(dir, "trajectory.json"));
-        var got = AifEvaluateCommand.Evaluate(model, obs, actions);
+        var (obs, actions) = Trajectories.Read(Path.Combine(dir, "trajectory.json"));
+        var got = Trajectories.Replay(model, obs, actions);
         using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "expected.json")));
         double tol = model.Options.Algorithm == InferenceAlgorithm.Fpi ? FpiTolerance : MmpTolerance;
 

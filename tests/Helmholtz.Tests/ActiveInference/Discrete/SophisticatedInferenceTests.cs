@@ -1,5 +1,4 @@
 using Helmholtz.ActiveInference.Discrete;
-using Helmholtz.Cli.Commands.Aif;
 using Helmholtz.Environments.Discrete;
 using Helmholtz.Tensors;
 
@@ -21,7 +20,7 @@ public sealed class SophisticatedInferenceTests
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "TestData", "pymdp", name);
         var model = ModelFile.Load(Path.Combine(dir, "model.json"));
-        var (obs, actions) = AifEvaluateCommand.ReadTrajectory(Path.Combine(dir, "trajectory.json"));
+        var (obs, actions) = Trajectories.Read(Path.Combine(dir, "trajectory.json"));
         var efe = new Agent(WithOptions(model, model.Options with { PolicyLength = 1 }));
         var si = new Agent(WithOptions(model, model.Options with { Planner = Planner.Sophisticated, SophisticatedHorizon = 1 }));
         for (int t = 0; t < obs.Length; t++)
@@ -44,20 +43,20 @@ public sealed class SophisticatedInferenceTests
         }
     }
 
-    private static TMaze Maze(bool infoGain) => new(new TMazeOptions
+    private static TMazeModelOptions Sophisticated(bool infoGain) => new()
     {
         Agent = new AgentOptions { PolicyLength = 1, Planner = Planner.Sophisticated, SophisticatedHorizon = 2, UseStatesInfoGain = infoGain },
-    });
+    };
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)] // the cue is worth visiting for the reward it leads to, even without the information-gain term
     public void TMazeAgentGoesToTheCueFirst(bool infoGain)
     {
-        var env = Maze(infoGain);
-        var (records, _, _) = AifRunCommand.RunMaze(env, 100, learn: false, new Rng(1));
-        double cueFirst = records.Count(r => r.Moves[0] == env.CueLocation) / 100.0;
-        double paid = (double)records.Count(r => r.Rewarded) / records.Count(r => r.EnteredArm);
+        var env = new TMaze();
+        var trials = TrialRunnerTests.RunMaze(env, Sophisticated(infoGain), 100);
+        double cueFirst = TrialRunnerTests.CueFirstRate(env, trials);
+        double paid = TrialRunnerTests.RewardRate(env, trials);
         Assert.True(cueFirst >= 0.95, $"cue-first rate {cueFirst}");
         Assert.True(paid >= 0.90, $"reward rate {paid}");
     }
@@ -67,8 +66,8 @@ public sealed class SophisticatedInferenceTests
     {
         // After the cue says "arm 2" (context 1), −G of going to arm 2 beats arm 1 by about the utility difference of
         // reward vs loss, ≈ 0.96·(ln σ(C)[reward] − ln σ(C)[loss]) = 0.96·6 nats.
-        var env = Maze(infoGain: true);
-        var agent = new Agent(env.Model);
+        var env = new TMaze();
+        var agent = new Agent(TaskModels.ForTMaze(env, Sophisticated(infoGain: true)));
         agent.InferStates([0, 0, 0]);
         agent.InferPolicies();
         agent.TakeAction([env.CueLocation, 0]);
@@ -82,8 +81,8 @@ public sealed class SophisticatedInferenceTests
     public void PruningExpandsFewerNodesAndKeepsTheChoice()
     {
         var baseOptions = new AgentOptions { PolicyLength = 1, Planner = Planner.Sophisticated, SophisticatedHorizon = 3 };
-        var full = new Agent(new TMaze(new TMazeOptions { Agent = baseOptions with { SophisticatedPolicyPruneThreshold = 0, SophisticatedObservationPruneThreshold = 0 } }).Model);
-        var pruned = new Agent(new TMaze(new TMazeOptions { Agent = baseOptions }).Model);
+        var full = new Agent(TaskModels.ForTMaze(new TMaze(), new() { Agent = baseOptions with { SophisticatedPolicyPruneThreshold = 0, SophisticatedObservationPruneThreshold = 0 } }));
+        var pruned = new Agent(TaskModels.ForTMaze(new TMaze(), new() { Agent = baseOptions }));
         foreach (var a in new[] { full, pruned })
         {
             a.InferStates([0, 0, 0]);

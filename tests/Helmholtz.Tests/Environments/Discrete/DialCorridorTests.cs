@@ -11,10 +11,11 @@ public sealed class DialCorridorTests
     public void BenchmarkModelHas200JointStatesAnd729Policies()
     {
         var env = new DialCorridor();
-        Assert.Equal(200, env.Model.NumJointStates);
-        Assert.Equal([20, 10, 2], env.Model.NumObs);
-        Assert.Equal([3, 3], env.Model.NumControls);
-        Assert.Equal(729, env.Model.Policies.Count); // (3 × 3)^3
+        var model = TaskModels.ForDialCorridor(env);
+        Assert.Equal(200, model.NumJointStates);
+        Assert.Equal([20, 10, 2], model.NumObs);
+        Assert.Equal([3, 3], model.NumControls);
+        Assert.Equal(729, model.Policies.Count); // (3 × 3)^3
         // Target cell = round(setting · 19 / 9): by hand 0 → 0, 4 → 8.44 → 8, 5 → 10.56 → 11, 9 → 19.
         Assert.Equal([0, 8, 11, 19], new[] { 0, 4, 5, 9 }.Select(env.Target).ToArray());
         // Reading noise: 0.8 on the setting, 0.1 to each neighbour, 0.2 to the one neighbour at an end.
@@ -26,8 +27,8 @@ public sealed class DialCorridorTests
     [Fact]
     public void AgentFindsTheRewardInMostTrials()
     {
-        var env = new DialCorridor(new DialCorridorOptions { Cells = 8, Settings = 4, Agent = new AgentOptions { PolicyLength = 3 } });
-        var agent = new Agent(env.Model);
+        var env = new DialCorridor(new DialCorridorOptions { Cells = 8, Settings = 4 });
+        var agent = new Agent(TaskModels.ForDialCorridor(env, new DialCorridorModelOptions { Agent = new AgentOptions { PolicyLength = 3 } }));
         var rng = new Rng(1);
         int rewarded = 0;
         for (int trial = 0; trial < 10; trial++)

@@ -1,7 +1,6 @@
 using Helmholtz.Graphs;
 using Helmholtz.Graphs.Builders;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Tests.Graphs.Builders;
 
@@ -98,8 +97,8 @@ public sealed class BuilderTests
 
     private static void AssertParameters(Model model, params (string Name, int[] Shape)[] expected)
     {
-        var actual = model.Graph.Parameters.Select(p => (p.Name, Shape: Tensor.Format(p.Value.Shape))).ToArray();
-        Assert.Equal(expected.Select(e => (e.Name, Shape: Tensor.Format(e.Shape))).ToArray(), actual);
+        var actual = model.Graph.Parameters.Select(p => (p.Name, Shape: FloatTensor.Format(p.Value.Shape))).ToArray();
+        Assert.Equal(expected.Select(e => (e.Name, Shape: FloatTensor.Format(e.Shape))).ToArray(), actual);
     }
 
     [Fact]
@@ -143,7 +142,7 @@ public sealed class BuilderTests
 
     // ---- Hand-written reference forward passes (double precision, straight from the equations). ----
 
-    private static double[] Linear(double[] x, Tensor w, Tensor b)
+    private static double[] Linear(double[] x, FloatTensor w, FloatTensor b)
     {
         int outs = w.Dim(0), ins = w.Dim(1);
         var y = new double[outs];
@@ -262,7 +261,7 @@ public sealed class BuilderTests
         }, seed: 60);
 
         // relu(conv) with a k×k kernel, stride 1, zero padding `pad` (output size h + 2·pad − k + 1).
-        static double[] Conv(double[] x, int c, int h, int w, Tensor weight, Tensor bias, int pad)
+        static double[] Conv(double[] x, int c, int h, int w, FloatTensor weight, FloatTensor bias, int pad)
         {
             int outC = weight.Dim(0), k = weight.Dim(2), oh = h + (2 * pad) - k + 1, ow = w + (2 * pad) - k + 1;
             var y = new double[outC * oh * ow];

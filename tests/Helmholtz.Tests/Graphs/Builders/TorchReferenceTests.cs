@@ -2,7 +2,6 @@ using System.Text.Json;
 using Helmholtz.Graphs;
 using Helmholtz.Graphs.Builders;
 using Helmholtz.Tensors;
-using Tensor = Helmholtz.Tensors.Tensor;
 
 namespace Helmholtz.Tests.Graphs.Builders;
 
@@ -37,7 +36,7 @@ public sealed class TorchReferenceTests
         return data;
     }
 
-    private static Tensor Read(JsonElement e) =>
+    private static FloatTensor Read(JsonElement e) =>
         new(e.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray(),
             e.GetProperty("shape").EnumerateArray().Select(v => v.GetInt32()).ToArray());
 
@@ -68,7 +67,7 @@ public sealed class TorchReferenceTests
         };
     }
 
-    private static void AssertClose(string what, Tensor expected, ReadOnlySpan<float> actual)
+    private static void AssertClose(string what, FloatTensor expected, ReadOnlySpan<float> actual)
     {
         Assert.Equal(expected.Length, actual.Length);
         var e = expected.ReadOnlySpan;
@@ -106,7 +105,7 @@ public sealed class TorchReferenceTests
         ex.Backward(model.Loss);
 
         AssertClose("output", Read(c.GetProperty("output")), ex.Value(model.Output).ReadOnlySpan);
-        AssertClose("loss", new Tensor([(float)c.GetProperty("loss").GetDouble()], 1), ex.Value(model.Loss).ReadOnlySpan);
+        AssertClose("loss", new FloatTensor([(float)c.GetProperty("loss").GetDouble()], 1), ex.Value(model.Loss).ReadOnlySpan);
         foreach (var g in c.GetProperty("gradients").EnumerateObject())
         {
             AssertClose($"d loss / d {g.Name}", Read(g.Value), ex.Gradient(model.Graph[g.Name]).ReadOnlySpan);

@@ -5,13 +5,14 @@ namespace Helmholtz.ActiveInference.Deep.Planning;
 /// <summary>Scores candidate action sequences for <see cref="CemPlanner"/>.</summary>
 public interface ICandidateEvaluator
 {
-    /// <summary>Writes the utility (higher is better) of each candidate sequence.</summary>
+    /// <summary>Writes the utility (higher is better) of each candidate sequence started from <paramref name="start"/>.</summary>
+    /// <param name="start">The state the sequences start from.</param>
     /// <param name="actions">The sequences, time-major: [horizon, candidates, actionSize].</param>
     /// <param name="horizon">Steps per sequence.</param>
     /// <param name="candidates">Number of sequences.</param>
     /// <param name="actionSize">Elements per action.</param>
     /// <param name="utilities">Receives one utility per candidate; NaN counts as the worst.</param>
-    void Evaluate(ReadOnlySpan<float> actions, int horizon, int candidates, int actionSize, Span<float> utilities);
+    void Evaluate(ReadOnlySpan<float> start, ReadOnlySpan<float> actions, int horizon, int candidates, int actionSize, Span<float> utilities);
 }
 
 /// <summary>The cross-entropy method over open-loop action sequences (Rubinstein 1999; as used by PETS and Tschantz et al. 2020).</summary>
@@ -78,8 +79,8 @@ public sealed class CemPlanner
     /// <summary>Mean utility of the elites in the last iteration of the last plan.</summary>
     public double LastEliteUtility { get; private set; }
 
-    /// <summary>Runs the CEM iterations and writes the plan's first action into <paramref name="action"/>.</summary>
-    public void Plan(ICandidateEvaluator evaluator, Rng rng, Span<float> action)
+    /// <summary>Runs the CEM iterations from the state <paramref name="start"/> and writes the plan's first action into <paramref name="action"/>.</summary>
+    public void Plan(ICandidateEvaluator evaluator, ReadOnlySpan<float> start, Rng rng, Span<float> action)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         ArgumentNullException.ThrowIfNull(rng);
@@ -114,7 +115,7 @@ public sealed class CemPlanner
                 }
             }
 
-            evaluator.Evaluate(_actions, h, c, a, _utilities);
+            evaluator.Evaluate(start, _actions, h, c, a, _utilities);
             for (int n = 0; n < c; n++)
             {
                 _order[n] = n;

@@ -21,11 +21,13 @@ public sealed record FitResult(double EnsembleLoss, double RewardLoss, double Fi
 /// swish layers outputs (μ̂, u) ∈ ℝ^{2d}; the normalised delta is N(μ̂, e^ℓ), ℓ = ℓ_min + (ℓ_max − ℓ_min)σ(u), and
 /// s′ − s ~ N(m_Δ + s_Δ·μ̂, s_Δ²·e^ℓ). Trained by <see cref="GaussianNllLossOp"/> on normalised deltas; every member sees
 /// its own random permutation of all the data each epoch (the reference's scheme), which decorrelates the members.</para>
-/// <para>Reward: an MLP (two ReLU layers) on the normalised (s, a, s′), trained by ½(r̂ − r)²; the reference feeds it
+/// <para>Reward: an MLP (<c>RewardHiddenLayers</c> ReLU layers) on the normalised (s, a, s′), trained by ½(r̂ − r)²; the reference feeds it
 /// (s, a) when training and (s′, a) when planning — giving it both states is consistent and covers rewards that depend
 /// on either (Pendulum on s, the sparse mountain car on s′).</para>
 /// <para>Normalisation statistics (mean, population standard deviation floored at 1e-8) are recomputed from all data
 /// at each refit and then frozen until the next, so planning uses the statistics the networks were trained with.</para>
+/// <para>Both networks are <see cref="EnsembleNetwork"/>s (the reward model one of a single member): fitting runs them
+/// in a graph, prediction and the planner's rollouts through <see cref="EnsembleNetwork.Forward"/>, one forward pass.</para>
 /// </remarks>
 public sealed class DynamicsModel
 {
@@ -33,7 +35,6 @@ public sealed class DynamicsModel
     private readonly Graph _ensembleGraph;
     private readonly Graph _rewardGraph;
     private readonly Node _ensembleInput, _ensembleTarget, _ensembleLoss, _rewardInput, _rewardTarget, _rewardLoss;
-    private readonly Tensor[] _ensembleWeights, _ensembleBiases, _rewardWeights, _rewardBiases;
     private Executor? _ensembleExecutor, _rewardExecutor;
     private int[][] _permutations = [];
 
@@ -50,45 +51,32 @@ public sealed class DynamicsModel
         Options = options;
         int e = options.EnsembleSize, h = options.HiddenSize;
 
-        var b = new GraphBuilder();
-        _ensembleInput = b.Input("x", stateSize + actionSize);
-        var node = _ensembleInput;
-        int layers = options.HiddenLayers + 1, width = stateSize + actionSize;
-        _ensembleWeights = new Tensor[layers];
-        _ensembleBiases = new Tensor[layers];
-        for (int i = 0; i < layers; i++)
+        var transitionLayers = new List<EnsembleLayer>();
+        for (int i = 0; i < options.HiddenLayers; i++)
         {
-            bool last = i == layers - 1;
-            int next = last ? 2 * stateSize : h;
-            _ensembleWeights[i] = new Tensor(e, next, width);
-            _ensembleBiases[i] = new Tensor(e, next);
-            var w = b.Parameter($"ensemble.layers.{i}.weight", _ensembleWeights[i]);
-            var bias = b.Parameter($"ensemble.layers.{i}.bias", _ensembleBiases[i]);
-            node = b.Apply(new EnsembleDenseOp(e, last ? EnsembleActivation.Identity : EnsembleActivation.Swish), $"ensemble.layers.{i}", node, w, bias);
-            width = next;
+            transitionLayers.Add(new EnsembleLayer(h, Activation.Swish));
         }
 
+        transitionLayers.Add(new EnsembleLayer(2 * stateSize, Activation.Identity));
+        Transition = new EnsembleNetwork(e, stateSize + actionSize, transitionLayers);
+        var b = new GraphBuilder();
+        _ensembleInput = b.Input("x", stateSize + actionSize);
+        var node = Transition.Build(b, _ensembleInput, "ensemble");
         _ensembleTarget = b.Input("delta", stateSize);
         _ensembleLoss = b.Apply(new GaussianNllLossOp(e, options.MinLogVariance, options.MaxLogVariance), "nll", node, _ensembleTarget);
         _ensembleGraph = b.Build();
 
-        var rb = new GraphBuilder();
-        _rewardInput = rb.Input("x", RewardInputSize);
-        node = _rewardInput;
-        width = RewardInputSize;
-        _rewardWeights = new Tensor[3];
-        _rewardBiases = new Tensor[3];
-        for (int i = 0; i < 3; i++)
+        var rewardLayers = new List<EnsembleLayer>();
+        for (int i = 0; i < options.RewardHiddenLayers; i++)
         {
-            int next = i == 2 ? 1 : h;
-            _rewardWeights[i] = new Tensor(next, width);
-            _rewardBiases[i] = new Tensor(next);
-            var w = rb.Parameter($"reward.layers.{i}.weight", _rewardWeights[i]);
-            var bias = rb.Parameter($"reward.layers.{i}.bias", _rewardBiases[i]);
-            node = rb.Dense(node, w, bias, i == 2 ? Activation.Identity : Activation.Relu, $"reward.layers.{i}");
-            width = next;
+            rewardLayers.Add(new EnsembleLayer(h, Activation.Relu));
         }
 
+        rewardLayers.Add(new EnsembleLayer(1, Activation.Identity));
+        Reward = new EnsembleNetwork(1, RewardInputSize, rewardLayers);
+        var rb = new GraphBuilder();
+        _rewardInput = rb.Input("x", RewardInputSize);
+        node = Reward.Build(rb, _rewardInput, "reward");
         _rewardTarget = rb.Input("r", 1);
         _rewardLoss = rb.MseLoss(node, _rewardTarget, "mse");
         _rewardGraph = rb.Build();
@@ -117,8 +105,14 @@ public sealed class DynamicsModel
     /// <summary>The transition ensemble's graph (parameters <c>ensemble.layers.{i}.weight</c> [E, out, in], <c>.bias</c> [E, out]).</summary>
     public Graph EnsembleGraph => _ensembleGraph;
 
-    /// <summary>The reward network's graph (parameters <c>reward.layers.{i}.weight</c> [out, in], <c>.bias</c>).</summary>
+    /// <summary>The reward network's graph (parameters <c>reward.layers.{i}.weight</c> [1, out, in], <c>.bias</c> [1, out]).</summary>
     public Graph RewardGraph => _rewardGraph;
+
+    /// <summary>The transition ensemble: E members from the normalised (s, a) to (μ̂, u) ∈ ℝ^{2d}.</summary>
+    public EnsembleNetwork Transition { get; }
+
+    /// <summary>The reward model: one member from the normalised (s, a, s′) to r̂.</summary>
+    public EnsembleNetwork Reward { get; }
 
     internal int RewardInputSize => (2 * StateSize) + ActionSize;
 
@@ -137,23 +131,16 @@ public sealed class DynamicsModel
     /// <summary>s_Δ,k: the standard deviation of state change k used for (de)normalisation.</summary>
     public float DeltaStandardDeviation(int k) => DeltaStd[k];
 
-    internal Tensor[] EnsembleWeights => _ensembleWeights;
-
-    internal Tensor[] EnsembleBiases => _ensembleBiases;
-
-    internal Tensor[] RewardWeights => _rewardWeights;
-
-    internal Tensor[] RewardBiases => _rewardBiases;
-
     /// <summary>Draws fresh parameters: the reference's Xavier-uniform weights (Xavier-normal for the output layer) and zero biases for the ensemble; PyTorch's <c>nn.Linear</c> defaults for the reward net.</summary>
     public void Reinitialise(Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        for (int i = 0; i < _ensembleWeights.Length; i++)
+        int layers = Transition.Layers.Count;
+        for (int i = 0; i < layers; i++)
         {
-            var w = _ensembleWeights[i];
+            var w = Transition.Weight(i);
             int fanOut = w.Dim(1), fanIn = w.Dim(2);
-            bool last = i == _ensembleWeights.Length - 1;
+            bool last = i == layers - 1;
             if (last)
             {
                 rng.FillGaussian(w.Span, 0f, MathF.Sqrt(2f / (fanIn + fanOut)));
@@ -164,14 +151,14 @@ public sealed class DynamicsModel
                 rng.FillUniform(w.Span, -bound, bound);
             }
 
-            _ensembleBiases[i].Clear();
+            Transition.Bias(i).Clear();
         }
 
-        for (int i = 0; i < _rewardWeights.Length; i++)
+        for (int i = 0; i < Reward.Layers.Count; i++)
         {
-            float bound = 1f / MathF.Sqrt(_rewardWeights[i].Dim(1));
-            rng.FillUniform(_rewardWeights[i].Span, -bound, bound);
-            rng.FillUniform(_rewardBiases[i].Span, -bound, bound);
+            float bound = 1f / MathF.Sqrt(Reward.Weight(i).Dim(2));
+            rng.FillUniform(Reward.Weight(i).Span, -bound, bound);
+            rng.FillUniform(Reward.Bias(i).Span, -bound, bound);
         }
     }
 
@@ -303,22 +290,10 @@ public sealed class DynamicsModel
             throw new ArgumentException($"Predict needs a state and outputs of {StateSize} and an action of {ActionSize} elements.");
         }
 
-        int hidden = Options.HiddenSize;
         var x = new float[StateSize + ActionSize];
         NormaliseInput(state, action, x);
-        var swish = new float[hidden];
-        float[] input = x;
-        for (int l = 0; l < _ensembleWeights.Length; l++)
-        {
-            int fanIn = input.Length, fanOut = l == _ensembleWeights.Length - 1 ? 2 * StateSize : hidden;
-            var y = new float[fanOut];
-            EnsembleDenseOp.ForwardMember(
-                input, 1, fanIn, _ensembleWeights[l].ReadOnlySpan.Slice(member * fanOut * fanIn, fanOut * fanIn),
-                _ensembleBiases[l].ReadOnlySpan.Slice(member * fanOut, fanOut), fanOut,
-                l == _ensembleWeights.Length - 1 ? EnsembleActivation.Identity : EnsembleActivation.Swish, y, swish);
-            input = y;
-        }
-
+        var input = new float[Transition.OutputSize];
+        Transition.Forward(member, x, 1, input, new float[Transition.WorkspaceSize(1)]);
         for (int k = 0; k < StateSize; k++)
         {
             float lv = GaussianNllLossOp.SoftClamp(input[StateSize + k], Options.MinLogVariance, Options.MaxLogVariance);

@@ -9,7 +9,8 @@ namespace Helmholtz.ActiveInference.Deep.Planning;
 /// <para>Member e propagates its own particle per candidate: s_{t+1} = s_t + Δ, Δ ~ N(m_Δ + s_Δ·μ̂_e, s_Δ²·e^{ℓ_e}) (or the
 /// mean, with <c>UseMean</c>), as the reference's <c>perform_rollout</c>. The rollouts of different members are
 /// independent, so each member's whole horizon runs on one thread with its C rows kept in cache: per time step one
-/// GEMM per layer of C rows (<see cref="EnsembleDenseOp.ForwardMember"/>), members spread over the threads, threads
+/// forward pass of C rows through the member (<see cref="EnsembleNetwork.Forward"/>, one GEMM per layer) and one through
+/// the reward model, members spread over the threads, threads
 /// woken once per CEM iteration. The state noise is drawn per member from its own generator (vectorised
 /// Box–Muller), so results do not depend on the thread count or schedule.</para>
 /// <para>Utility of candidate c: Σ_t [w_U·(1/E)Σ_e r̂(s_t^e, a_t, s_{t+1}^e) + w_IG·IG_t + w_H·H̄_t], with IG_t and H̄_t
@@ -55,9 +56,6 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
         _start = new float[model.StateSize];
     }
 
-    /// <summary>The state the rollouts start from (set before planning).</summary>
-    public Span<float> StartState => _start;
-
     /// <summary>Mean over candidates of Σ_t IG_t in the last evaluation.</summary>
     public double LastMeanInfoGain { get; private set; }
 
@@ -65,13 +63,16 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
     public double LastMeanReward { get; private set; }
 
     /// <inheritdoc />
-    public void Evaluate(ReadOnlySpan<float> actions, int horizon, int candidates, int actionSize, Span<float> utilities)
+    public void Evaluate(ReadOnlySpan<float> start, ReadOnlySpan<float> actions, int horizon, int candidates, int actionSize, Span<float> utilities)
     {
         int e = _model.Options.EnsembleSize, s = _model.StateSize;
-        if (actionSize != _model.ActionSize || actions.Length < horizon * candidates * actionSize || utilities.Length < candidates)
+        if (start.Length != s || actionSize != _model.ActionSize || actions.Length < horizon * candidates * actionSize || utilities.Length < candidates)
         {
-            throw new ArgumentException($"Rollouts need actions [{horizon}, {candidates}, {_model.ActionSize}] and {candidates} utilities.");
+            throw new ArgumentException($"Rollouts need a start state of {s}, actions [{horizon}, {candidates}, {_model.ActionSize}] and {candidates} utilities.");
         }
+
+        // Spans cannot enter the worker lambdas: the start state is copied into a buffer this call owns.
+        start.CopyTo(_start);
 
         int rows = horizon * e * candidates * s;
         if (_capacityRows < rows)
@@ -182,9 +183,9 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
             return;
         }
 
-        int s = m.StateSize, a = m.ActionSize, e = m.Options.EnsembleSize, hidden = m.Options.HiddenSize, inSize = s + a;
+        int s = m.StateSize, a = m.ActionSize, e = m.Options.EnsembleSize, inSize = s + a;
         var sc = _scratch[item];
-        sc.Ensure(candidates, s, a, hidden, horizon, m.RewardInputSize);
+        sc.Ensure(candidates, s, a, horizon, m.RewardInputSize, Math.Max(m.Transition.WorkspaceSize(candidates), m.Reward.WorkspaceSize(candidates)));
         var state = sc.State.AsSpan(0, candidates * s);
         var next = sc.Next.AsSpan(0, candidates * s);
         for (int c = 0; c < candidates; c++)
@@ -201,7 +202,6 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
         var rewards = _rewards.AsSpan((member * allCandidates) + from, candidates);
         rewards.Clear();
         float lo = m.Options.MinLogVariance, hi = m.Options.MaxLogVariance;
-        int layers = m.EnsembleWeights.Length;
         for (int t = 0; t < horizon; t++)
         {
             var act = allActions.AsSpan(((t * allCandidates) + from) * a, candidates * a);
@@ -211,20 +211,7 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
                 m.NormaliseInput(state.Slice(c * s, s), act.Slice(c * a, a), input.Slice(c * inSize, inSize));
             }
 
-            ReadOnlySpan<float> x = input;
-            int width = inSize;
-            for (int l = 0; l < layers; l++)
-            {
-                bool last = l == layers - 1;
-                int fanOut = last ? 2 * s : hidden;
-                var y = (last ? sc.Output : (l % 2 == 0 ? sc.HiddenA : sc.HiddenB)).AsSpan(0, candidates * fanOut);
-                var w = m.EnsembleWeights[l].ReadOnlySpan.Slice(member * fanOut * width, fanOut * width);
-                var b = m.EnsembleBiases[l].ReadOnlySpan.Slice(member * fanOut, fanOut);
-                EnsembleDenseOp.ForwardMember(x, candidates, width, w, b, fanOut, last ? EnsembleActivation.Identity : EnsembleActivation.Swish, y, sc.Swish);
-                x = y;
-                width = fanOut;
-            }
-
+            m.Transition.Forward(member, input, candidates, sc.Output, sc.Workspace);
             var output = sc.Output.AsSpan(0, candidates * 2 * s);
             int baseIndex = ((((t * e) + member) * allCandidates) + from) * s;
             for (int c = 0; c < candidates; c++)
@@ -254,12 +241,8 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
                     m.NormaliseRewardInput(state.Slice(c * s, s), act.Slice(c * a, a), next.Slice(c * s, s), rInput.Slice(c * rin, rin));
                 }
 
-                var h1 = sc.HiddenA.AsSpan(0, candidates * hidden);
-                var h2 = sc.HiddenB.AsSpan(0, candidates * hidden);
                 var r = sc.RewardOut.AsSpan(0, candidates);
-                EnsembleDenseOp.ForwardMember(rInput, candidates, rin, m.RewardWeights[0].ReadOnlySpan, m.RewardBiases[0].ReadOnlySpan, hidden, EnsembleActivation.Relu, h1, default);
-                EnsembleDenseOp.ForwardMember(h1, candidates, hidden, m.RewardWeights[1].ReadOnlySpan, m.RewardBiases[1].ReadOnlySpan, hidden, EnsembleActivation.Relu, h2, default);
-                EnsembleDenseOp.ForwardMember(h2, candidates, hidden, m.RewardWeights[2].ReadOnlySpan, m.RewardBiases[2].ReadOnlySpan, 1, EnsembleActivation.Identity, r, default);
+                m.Reward.Forward(0, rInput, candidates, r, sc.Workspace);
                 TensorPrimitives.Add(rewards, r, rewards);
             }
 
@@ -272,22 +255,20 @@ public sealed class EnsembleRolloutEvaluator : ICandidateEvaluator
     /// <summary>One member's buffers, grown on first use and reused across iterations and plans.</summary>
     private sealed class MemberScratch
     {
-        public float[] State = [], Next = [], Input = [], HiddenA = [], HiddenB = [], Output = [], Noise = [], RewardInput = [], RewardOut = [], Swish = [];
+        public float[] State = [], Next = [], Input = [], Workspace = [], Output = [], Noise = [], RewardInput = [], RewardOut = [];
         public readonly GaussianSampler Sampler = new();
         private double[] _pairwise = [];
 
-        public void Ensure(int candidates, int s, int a, int hidden, int horizon, int rewardInput)
+        public void Ensure(int candidates, int s, int a, int horizon, int rewardInput, int workspace)
         {
             Grow(ref State, candidates * s);
             Grow(ref Next, candidates * s);
             Grow(ref Input, candidates * (s + a));
-            Grow(ref HiddenA, candidates * hidden);
-            Grow(ref HiddenB, candidates * hidden);
+            Grow(ref Workspace, workspace);
             Grow(ref Output, candidates * 2 * s);
             Grow(ref Noise, horizon * candidates * s);
             Grow(ref RewardInput, candidates * rewardInput);
             Grow(ref RewardOut, candidates);
-            Grow(ref Swish, hidden);
         }
 
         public Span<double> Pairwise(int length)

@@ -13,6 +13,7 @@ namespace Helmholtz.ActiveInference.Deep.Planning;
 /// <param name="LearningRate">Adam's step size (reference: 1e-3).</param>
 /// <param name="AdamEpsilon">Adam's ε (reference: 1e-8).</param>
 /// <param name="ResetEachEpisode">Re-initialise both models before each refit (the reference does).</param>
+/// <param name="RewardHiddenLayers">Hidden ReLU layers of the reward model (reference: 2).</param>
 public sealed record DynamicsModelOptions(
     int EnsembleSize = 5,
     int HiddenSize = 64,
@@ -23,7 +24,8 @@ public sealed record DynamicsModelOptions(
     int BatchSize = 50,
     double LearningRate = 1e-3,
     double AdamEpsilon = 1e-8,
-    bool ResetEachEpisode = true)
+    bool ResetEachEpisode = true,
+    int RewardHiddenLayers = 2)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
@@ -31,6 +33,7 @@ public sealed record DynamicsModelOptions(
         PlannerOptions.Positive(EnsembleSize, "ensemble size");
         PlannerOptions.Positive(HiddenSize, "hidden size");
         PlannerOptions.Positive(HiddenLayers, "hidden layers");
+        PlannerOptions.Positive(RewardHiddenLayers, "reward hidden layers");
         PlannerOptions.Positive(Epochs, "epochs");
         PlannerOptions.Positive(BatchSize, "batch size");
         if (!(MinLogVariance < MaxLogVariance) || !float.IsFinite(MinLogVariance) || !float.IsFinite(MaxLogVariance))
@@ -111,7 +114,7 @@ public sealed record Objective(
     bool IncludeInfoGain = true,
     InfoGainEstimator Estimator = InfoGainEstimator.PairwiseKl)
 {
-    /// <summary>The command-line names of the objectives, in <see cref="ObjectiveKind"/> order.</summary>
+    /// <summary>The names of the objectives (as in configs and reports), in <see cref="ObjectiveKind"/> order.</summary>
     public static IReadOnlyList<string> Names { get; } = ["reward", "infogain", "feef", "efe", "fef", "divergence"];
 
     /// <summary>The weights (w_U, w_IG, w_H) of expected reward U, information gain IG and mean member entropy H̄ per step.</summary>
@@ -135,7 +138,7 @@ public sealed record Objective(
         };
     }
 
-    /// <summary>Parses a command-line objective name (case-insensitive).</summary>
+    /// <summary>Parses an objective name (case-insensitive).</summary>
     /// <exception cref="ArgumentException">The name is unknown; the message lists the known names.</exception>
     public static ObjectiveKind Parse(string name)
     {
@@ -151,7 +154,7 @@ public sealed record Objective(
         throw new ArgumentException($"Unknown objective '{name}'. Known objectives: {string.Join(", ", Names)}.", nameof(name));
     }
 
-    /// <summary>The command-line name of <paramref name="kind"/>.</summary>
+    /// <summary>The name of <paramref name="kind"/>.</summary>
     public static string NameOf(ObjectiveKind kind) => Names[(int)kind];
 }
 
@@ -170,7 +173,7 @@ public sealed record PlannerOptions(
     int ActionRepeat = 3,
     int SeedEpisodes = 1,
     bool UseMean = false,
-    int Threads = 0)
+    int Threads = 0) : IControlAgentOptions
 {
     /// <summary>Fast CPU defaults: ensemble 5, width 64, horizon 30, 200 candidates, top 20, 3 iterations, FEEF.</summary>
     public static PlannerOptions CpuDefault { get; } = new(new DynamicsModelOptions(), new CemOptions(), new Objective());

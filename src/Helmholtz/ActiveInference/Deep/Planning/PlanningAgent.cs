@@ -82,8 +82,7 @@ public sealed class PlanningAgent : IControlAgent
     /// <summary>Plans one action for <paramref name="observation"/> with the current model (no environment step).</summary>
     public void Plan(ReadOnlySpan<float> observation, Span<float> action)
     {
-        observation.CopyTo(_evaluator.StartState);
-        _planner.Plan(_evaluator, _rng, action);
+        _planner.Plan(_evaluator, observation, _rng, action);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using Helmholtz.ActiveInference.Deep.Planning;
+using Helmholtz.Graphs;
 using Helmholtz.Tensors;
 
 namespace Helmholtz.Tests.ActiveInference.Deep.Planning;
@@ -56,5 +57,49 @@ public sealed class DynamicsModelTests
         var a = new DynamicsModel(2, 1, options, new Rng(2));
         var b = new DynamicsModel(2, 1, options, new Rng(2));
         Assert.Equal(a.Fit(buffer, new Rng(3)), b.Fit(buffer, new Rng(3)));
+    }
+
+    /// <summary>
+    /// The one forward pass (<see cref="EnsembleNetwork.Forward"/>, used by prediction and the planner's rollouts) gives
+    /// the executor's numbers bit for bit on the fitted parameters: every member of the transition ensemble, and the
+    /// reward model with a non-default depth.
+    /// </summary>
+    [Fact]
+    public void ForwardEqualsTheGraphExecutor()
+    {
+        var buffer = new TransitionBuffer(3, 2);
+        var rng = new Rng(8);
+        for (int i = 0; i < 60; i++)
+        {
+            buffer.Add([rng.NextFloat(), rng.NextFloat(), rng.NextFloat()], [rng.NextFloat(), rng.NextFloat()], rng.NextFloat(), [rng.NextFloat(), rng.NextFloat(), rng.NextFloat()]);
+        }
+
+        var options = new DynamicsModelOptions(EnsembleSize: 3, HiddenSize: 12, HiddenLayers: 2, Epochs: 2, BatchSize: 20, RewardHiddenLayers: 3);
+        var model = new DynamicsModel(3, 2, options, new Rng(9));
+        model.Fit(buffer, new Rng(10));
+        Assert.Equal(4, model.Reward.Layers.Count);
+
+        AssertSameAsExecutor(model.Transition, model.EnsembleGraph, "ensemble", rows: 7, new Rng(11));
+        AssertSameAsExecutor(model.Reward, model.RewardGraph, "reward", rows: 5, new Rng(12));
+    }
+
+    private static void AssertSameAsExecutor(EnsembleNetwork network, Graph graph, string prefix, int rows, Rng rng)
+    {
+        int members = network.Members;
+        var executor = new Executor(graph, members * rows);
+        var x = executor.Value(graph["x"]).Span;
+        rng.FillGaussian(x);
+        executor.Forward();
+        var expected = executor.Value(graph[$"{prefix}.layers.{network.Layers.Count - 1}"]).ReadOnlySpan;
+
+        var output = new float[rows * network.OutputSize];
+        var workspace = new float[network.WorkspaceSize(rows)];
+        for (int e = 0; e < members; e++)
+        {
+            network.Forward(e, x.Slice(e * rows * network.InputSize, rows * network.InputSize), rows, output, workspace);
+            var member = expected.Slice(e * rows * network.OutputSize, rows * network.OutputSize);
+            Assert.Equal(member.ToArray(), output);
+            Assert.Contains(output, v => v != 0f);
+        }
     }
 }

@@ -106,7 +106,7 @@ public sealed class TrainCommandTests : IDisposable
     public void InitFileWithWrongShapesIsRejectedNamingTheTensor()
     {
         string init = Path.Combine(_root, "init.safetensors");
-        SafetensorsFile.Write(init, new Dictionary<string, Helmholtz.Tensors.Tensor> { ["layers.0.weight"] = new(3, 3) });
+        SafetensorsFile.Write(init, new Dictionary<string, Helmholtz.Tensors.FloatTensor> { ["layers.0.weight"] = new(3, 3) });
         var ex = Assert.Throws<InvalidDataException>(() =>
             TrainingSession.Run(Small() with { InitFile = init }, null, null, quiet: true, CancellationToken.None));
         Assert.Contains("layers.0.bias", ex.Message);

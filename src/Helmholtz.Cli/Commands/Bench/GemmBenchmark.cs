@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Helmholtz.Tensors;
 
-namespace Helmholtz.Tensors;
+namespace Helmholtz.Cli.Commands.Bench;
 
 /// <summary>The outcome of <see cref="GemmBenchmark.Measure"/>: square n×n×n products, 2n³ flops each.</summary>
 /// <param name="N">Matrix size (m = n = k).</param>
@@ -10,11 +11,11 @@ namespace Helmholtz.Tensors;
 /// <param name="BestGflops">GFLOP/s of the fastest product.</param>
 /// <param name="MedianGflops">GFLOP/s of the median product.</param>
 /// <param name="BestSeconds">Wall time of the fastest product.</param>
-public sealed record GemmBenchmarkResult(
+internal sealed record GemmBenchmarkResult(
     int N, int Threads, string Kernel, int Repetitions, double BestGflops, double MedianGflops, double BestSeconds);
 
 /// <summary>Measures the speed of <see cref="Gemm.Multiply"/> on square products (used by <c>helmholtz bench gemm</c>).</summary>
-public static class GemmBenchmark
+internal static class GemmBenchmark
 {
     /// <summary>Times C = A·B for n×n float32 matrices: a warm-up, then repeats until <paramref name="minSeconds"/> have passed.</summary>
     /// <remarks>GFLOP/s = 2n³ / time / 10⁹. Inputs are uniform in [−1, 1) from <see cref="Rng"/> with <paramref name="seed"/>.</remarks>

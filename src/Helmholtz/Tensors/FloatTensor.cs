@@ -10,20 +10,20 @@ namespace Helmholtz.Tensors;
 /// ((i0·d1 + i1)·d2 + …)·dk + ik. Shapes are checked at construction and by every operation that combines
 /// tensors; a mismatch throws <see cref="ArgumentException"/> naming both shapes.
 /// </remarks>
-public sealed class Tensor
+public sealed class FloatTensor
 {
     private readonly float[] _data;
     private readonly int[] _shape;
 
     /// <summary>Creates a zero-filled tensor of the given shape.</summary>
-    public Tensor(params int[] shape)
+    public FloatTensor(params int[] shape)
         : this(new float[CheckedLength(shape)], shape)
     {
     }
 
     /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of the given shape.</summary>
     /// <exception cref="ArgumentException">The data length is not the product of the shape.</exception>
-    public Tensor(float[] data, params int[] shape)
+    public FloatTensor(float[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
         long length = CheckedLength(shape);
@@ -75,14 +75,14 @@ public sealed class Tensor
     }
 
     /// <summary>A zero-filled tensor of the given shape.</summary>
-    public static Tensor Zeros(params int[] shape) => new(shape);
+    public static FloatTensor Zeros(params int[] shape) => new(shape);
 
     /// <summary>A tensor of the given shape holding a copy of <paramref name="values"/>.</summary>
-    public static Tensor FromSpan(ReadOnlySpan<float> values, params int[] shape) => new(values.ToArray(), shape);
+    public static FloatTensor FromSpan(ReadOnlySpan<float> values, params int[] shape) => new(values.ToArray(), shape);
 
     /// <summary>A view with the same data and a new shape of equal length.</summary>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
-    public Tensor Reshape(params int[] shape)
+    public FloatTensor Reshape(params int[] shape)
     {
         long length = CheckedLength(shape);
         if (length != _data.Length)
@@ -90,14 +90,14 @@ public sealed class Tensor
             throw new ArgumentException($"Cannot reshape a tensor of shape {Format(_shape)} to {Format(shape)}: lengths differ.", nameof(shape));
         }
 
-        return new Tensor(_data, shape);
+        return new FloatTensor(_data, shape);
     }
 
     /// <summary>A deep copy.</summary>
-    public Tensor Clone() => new((float[])_data.Clone(), _shape);
+    public FloatTensor Clone() => new((float[])_data.Clone(), _shape);
 
     /// <summary>Copies <paramref name="source"/>'s elements into this tensor; the shapes must be equal.</summary>
-    public void CopyFrom(Tensor source)
+    public void CopyFrom(FloatTensor source)
     {
         ArgumentNullException.ThrowIfNull(source);
         RequireSameShape(this, source);
@@ -111,7 +111,7 @@ public sealed class Tensor
     public void Clear() => Array.Clear(_data);
 
     /// <summary>True when both tensors have the same shape.</summary>
-    public bool SameShape(Tensor other)
+    public bool SameShape(FloatTensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return _shape.AsSpan().SequenceEqual(other._shape);
@@ -124,7 +124,7 @@ public sealed class Tensor
     public float Sum() => TensorPrimitives.Sum(ReadOnlySpan);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming both shapes unless they are equal.</summary>
-    public static void RequireSameShape(Tensor a, Tensor b, string? what = null)
+    public static void RequireSameShape(FloatTensor a, FloatTensor b, string? what = null)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -152,7 +152,7 @@ public sealed class Tensor
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"Tensor{Format(_shape)}";
+    public override string ToString() => $"FloatTensor{Format(_shape)}";
 
     private int Offset2(int i, int j)
     {

@@ -3,7 +3,7 @@ using Helmholtz.Cli.Commands.Control;
 using Helmholtz.Tests.Data;
 using Spectre.Console.Cli;
 
-namespace Helmholtz.Tests.ActiveInference.Deep;
+namespace Helmholtz.Tests.Cli.Commands.Control;
 
 /// <summary><c>helmholtz aif control</c> in-process on a few episodes: exit codes, run folder, JSON keys, bad input.</summary>
 public sealed class ControlCommandTests

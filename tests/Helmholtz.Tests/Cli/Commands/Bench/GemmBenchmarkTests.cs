@@ -1,7 +1,7 @@
 using Helmholtz.Cli.Commands.Bench;
 using Helmholtz.Tensors;
 
-namespace Helmholtz.Tests.Tensors;
+namespace Helmholtz.Tests.Cli.Commands.Bench;
 
 public sealed class GemmBenchmarkTests
 {

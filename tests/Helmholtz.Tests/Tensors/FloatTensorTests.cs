@@ -7,7 +7,7 @@ public sealed class TensorTests
     [Fact]
     public void ReshapeSharesDataAndChecksLength()
     {
-        var t = new Tensor(2, 3);
+        var t = new FloatTensor(2, 3);
         var v = t.Reshape(3, 2);
         v.Span[5] = 7f;
         Assert.Equal(7f, t[1, 2]);
@@ -18,7 +18,7 @@ public sealed class TensorTests
     [Fact]
     public void CopyFromRejectsShapeMismatchNamingBothShapes()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new Tensor(2, 3).CopyFrom(new Tensor(3, 2)));
+        var ex = Assert.Throws<ArgumentException>(() => new FloatTensor(2, 3).CopyFrom(new FloatTensor(3, 2)));
         Assert.Contains("[2, 3]", ex.Message);
         Assert.Contains("[3, 2]", ex.Message);
     }

@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using Helmholtz.ActiveInference.Deep.Planning;
 using Helmholtz.Environments;
 using Helmholtz.Tensors;
 
-namespace Helmholtz.ActiveInference.Deep.Planning;
+namespace Helmholtz.Cli.Commands.Bench;
 
 /// <summary>Timings of the planner: milliseconds per plan, and seconds per model refit.</summary>
 /// <param name="MsPerPlan">Median time of one CEM plan (all iterations).</param>
@@ -10,10 +11,10 @@ namespace Helmholtz.ActiveInference.Deep.Planning;
 /// <param name="Plans">Timed plans.</param>
 /// <param name="RefitSeconds">Time of one refit on <paramref name="RefitTransitions"/> transitions (0 when not measured).</param>
 /// <param name="RefitTransitions">Transitions in the refit's buffer.</param>
-public sealed record PlannerTiming(double MsPerPlan, double MinMsPerPlan, int Plans, double RefitSeconds, int RefitTransitions);
+internal sealed record PlannerTiming(double MsPerPlan, double MinMsPerPlan, int Plans, double RefitSeconds, int RefitTransitions);
 
 /// <summary>Measures the planner on sparse-mountain-car-sized problems (state 2, action 1) with the given options.</summary>
-public static class PlannerBenchmark
+internal static class PlannerBenchmark
 {
     /// <summary>Times <paramref name="plans"/> plans (after one warm-up) from a fixed state, and optionally one refit.</summary>
     /// <remarks>

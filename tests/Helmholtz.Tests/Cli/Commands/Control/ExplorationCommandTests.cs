@@ -1,7 +1,7 @@
 using Helmholtz.Cli.Commands.Control;
 using Helmholtz.Tests.Data;
 
-namespace Helmholtz.Tests.ActiveInference.Deep.Planning;
+namespace Helmholtz.Tests.Cli.Commands.Control;
 
 /// <summary><c>aif exploration</c>: parsing the results table, the summary per arm, the markdown table and the figure files.</summary>
 public sealed class ExplorationCommandTests
