@@ -27,19 +27,8 @@ public sealed class IncrementalSchedule : IPcSchedule
     }
 
     /// <inheritdoc />
-    public void FormErrors(PcState state, int iteration)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        state.Predict();
-        state.OutputError(iteration);
-        state.HiddenErrors(iteration);
-    }
+    public void FormErrors(PcState state, int iteration) => StandardSchedule.FormCurrentErrors(state, iteration);
 
     /// <inheritdoc />
-    public float Step(PcState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        state.SendMessages();
-        return state.MoveValues();
-    }
+    public float Step(PcState state) => StandardSchedule.DescendFreeEnergy(state);
 }

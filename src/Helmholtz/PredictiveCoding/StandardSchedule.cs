@@ -27,7 +27,10 @@ public sealed class StandardSchedule : IPcSchedule
     }
 
     /// <inheritdoc />
-    public void FormErrors(PcState state, int iteration)
+    public void FormErrors(PcState state, int iteration) => FormCurrentErrors(state, iteration);
+
+    /// <summary>Predictions from the current values, then the output and hidden errors (standard and incremental PC).</summary>
+    internal static void FormCurrentErrors(PcState state, int iteration)
     {
         ArgumentNullException.ThrowIfNull(state);
         state.Predict();
@@ -36,7 +39,10 @@ public sealed class StandardSchedule : IPcSchedule
     }
 
     /// <inheritdoc />
-    public float Step(PcState state)
+    public float Step(PcState state) => DescendFreeEnergy(state);
+
+    /// <summary>One Euler step of the values down ∂F/∂v: messages, then v ← v − η_v (ε − Σ VJP(ε)).</summary>
+    internal static float DescendFreeEnergy(PcState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         state.SendMessages();

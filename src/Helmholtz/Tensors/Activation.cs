@@ -132,12 +132,7 @@ public static class ActivationKernels
     public static void MultiplyByDerivative<TFunction>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> gradient, Span<float> destination)
         where TFunction : struct, INonlinearity
     {
-        RequireLength(x.Length, y.Length);
-        RequireLength(x.Length, gradient.Length);
-        RequireLength(x.Length, destination.Length);
-        RequireNoPartialOverlap(x, destination);
-        RequireNoPartialOverlap(y, destination);
-        RequireNoPartialOverlap(gradient, destination);
+        RequireDerivativeArguments(x, y, gradient, destination);
         Derivatives<TFunction, Overwrite>(x, y, gradient, destination);
     }
 
@@ -145,13 +140,18 @@ public static class ActivationKernels
     public static void AddMultiplyByDerivative<TFunction>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> gradient, Span<float> destination)
         where TFunction : struct, INonlinearity
     {
+        RequireDerivativeArguments(x, y, gradient, destination);
+        Derivatives<TFunction, Accumulate>(x, y, gradient, destination);
+    }
+
+    private static void RequireDerivativeArguments(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> gradient, Span<float> destination)
+    {
         RequireLength(x.Length, y.Length);
         RequireLength(x.Length, gradient.Length);
         RequireLength(x.Length, destination.Length);
         RequireNoPartialOverlap(x, destination);
         RequireNoPartialOverlap(y, destination);
         RequireNoPartialOverlap(gradient, destination);
-        Derivatives<TFunction, Accumulate>(x, y, gradient, destination);
     }
 
     /// <summary>destination[i] = f(source[i]) for the configured <paramref name="activation"/>.</summary>
