@@ -66,28 +66,20 @@ public static class PcInference
     /// <summary>T steps of <paramref name="schedule"/> from the initialised values (fewer once the largest change is within the tolerance), then the final errors.</summary>
     public static void Iterate(IPcSchedule schedule, PcState state)
     {
-        ArgumentNullException.ThrowIfNull(schedule);
-        ArgumentNullException.ThrowIfNull(state);
-        var options = state.Options;
-        int t = 0;
-        while (t < options.Iterations)
-        {
-            t++;
-            schedule.FormErrors(state, t);
-            float change = schedule.Step(state);
-            if (options.Tolerance > 0f && change <= options.Tolerance)
-            {
-                break;
-            }
-        }
-
-        state.LastIterations = t;
-        schedule.FormErrors(state, t);
+        Steps(schedule, state, optimizer: null);
+        schedule.FormErrors(state, state.LastIterations);
     }
 
     /// <summary>Incremental inference: at every step the errors, the parameter gradients and their optimiser step, then the values move.</summary>
     /// <remarks>The parameter gradient is taken before the values move, from the errors of the same step (Salvatori et al., incremental PC).</remarks>
     public static void IterateWithLearning(IPcSchedule schedule, PcState state, Optim.IOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        Steps(schedule, state, optimizer);
+    }
+
+    /// <summary>The Euler loop: errors, (with an optimiser: parameter gradients, precisions and Φ), the value step, (the parameter step); early stop within the tolerance.</summary>
+    private static void Steps(IPcSchedule schedule, PcState state, Optim.IOptimizer? optimizer)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(state);
@@ -97,10 +89,18 @@ public static class PcInference
         {
             t++;
             schedule.FormErrors(state, t);
-            state.ComputeParameterGradients();
-            state.LearnPrecisionAndErrorConnections();
+            if (optimizer is not null)
+            {
+                state.ComputeParameterGradients();
+                state.LearnPrecisionAndErrorConnections();
+            }
+
             float change = schedule.Step(state);
-            state.StepParameters(optimizer);
+            if (optimizer is not null)
+            {
+                state.StepParameters(optimizer);
+            }
+
             if (options.Tolerance > 0f && change <= options.Tolerance)
             {
                 break;
