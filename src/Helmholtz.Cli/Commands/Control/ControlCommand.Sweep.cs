@@ -15,7 +15,7 @@ internal sealed partial class ControlCommand
     /// <summary>Runs every seed as a child process of this same executable, then summarises across seeds.</summary>
     private static int Sweep(ControlSettings s, IReadOnlyList<ulong> seeds, string env, string objective, string outDir, CancellationToken ct)
     {
-        Directory.CreateDirectory(outDir);
+        using var runFolder = RunFolderGuard.Take(OutPath.Folder(outDir));
         string[] forwarded = ForwardedArguments(Environment.GetCommandLineArgs().Skip(1).ToArray());
         int parallel = s.Parallel ?? Math.Min(seeds.Count, Environment.ProcessorCount);
         var results = new RunSummary?[seeds.Count];
