@@ -66,7 +66,8 @@ public sealed class RunFolderLock : IDisposable
 
     private readonly EventHandler _onExit;
     private readonly PosixSignalRegistration[] _onSignal;
-    private int _released;
+    private readonly Lock _gate = new();
+    private volatile bool _released;
 
     private RunFolderLock(string path, RunFolderOwner owner, RunFolderOwner? replaced)
     {
@@ -89,7 +90,7 @@ public sealed class RunFolderLock : IDisposable
     public RunFolderOwner Owner { get; }
 
     /// <summary>Whether the lock is still held (not yet released).</summary>
-    public bool IsHeld => Volatile.Read(ref _released) == 0;
+    public bool IsHeld => !_released;
 
     /// <summary>The stale owner whose lock was taken over, or null when the folder was free.</summary>
     public RunFolderOwner? Replaced { get; }
@@ -220,11 +221,21 @@ public sealed class RunFolderLock : IDisposable
 
     private void Release()
     {
-        if (Interlocked.Exchange(ref _released, 1) != 0)
+        // A signal handler and Dispose may race at exit: the second caller waits until the first has finished.
+        lock (_gate)
         {
-            return;
-        }
+            if (_released)
+            {
+                return;
+            }
 
+            DeleteIfOurs();
+            _released = true;
+        }
+    }
+
+    private void DeleteIfOurs()
+    {
         for (int attempt = 0; attempt < Attempts; attempt++)
         {
             try

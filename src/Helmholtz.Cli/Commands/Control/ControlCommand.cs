@@ -31,6 +31,7 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
 
     protected override int Run(ControlSettings settings, CancellationToken cancellationToken)
     {
+        ChildProcesses.ExitWithParent();
         var (environment, objective) = ControlAgents.Check(settings);
         if (settings.Seeds is not null)
         {
