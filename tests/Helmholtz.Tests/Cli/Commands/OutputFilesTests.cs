@@ -80,6 +80,24 @@ public sealed class OutputFilesTests : IDisposable
         Assert.Equal("runs/", OutPath.Folder("runs/"));
     }
 
+    [Fact]
+    public void ARunIntoAFolderHeldByAnotherRunIsRefusedWithTheOwnerNamed()
+    {
+        string folder = Path.Combine(_root, "D");
+        using (Helmholtz.Training.RunFolderLock.Acquire(folder, "helmholtz train --out D"))
+        {
+            var (code, _, stderr) = Run(["dotnet", Path.Combine(AppContext.BaseDirectory, "Helmholtz.Cli.dll"), "train", "--epochs", "1", "--max-batches", "2", "--out", "D"]);
+            Assert.Equal(2, code);
+            Assert.Contains($"is in use by process {Environment.ProcessId} on {Environment.MachineName}, started ", stderr, StringComparison.Ordinal);
+            Assert.Contains("running 'helmholtz train --out D'", stderr, StringComparison.Ordinal);
+            Assert.Equal([RunFolderLockName], Directory.GetFiles(folder).Select(Path.GetFileName));
+        }
+
+        var (after, _, err) = Run(["dotnet", Path.Combine(AppContext.BaseDirectory, "Helmholtz.Cli.dll"), "train", "--epochs", "1", "--max-batches", "2", "--out", "D"]);
+        Assert.True(after == 0, err);
+        Assert.False(File.Exists(Path.Combine(folder, RunFolderLockName)));
+    }
+
     private const string RunFolderLockName = Helmholtz.Training.RunFolderLock.FileName;
 
     private (int Code, string Stdout, string Stderr) Run(string[] command, params (string Name, string Value)[] environment)
