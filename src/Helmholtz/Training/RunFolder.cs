@@ -53,7 +53,7 @@ public sealed class RunFolder
     }
 
     /// <summary>
-    /// Deletes the hidden temporaries (<c>.NAME.*.tmp</c>) of atomic writes in <paramref name="directory"/> (not below);
+    /// Deletes the hidden temporaries (<c>.NAME.XXXXXXXXXXXX.tmp</c>, 12 hex digits) of atomic writes in <paramref name="directory"/> (not below);
     /// call it only while owning the folder, when no write of this run is under way. Returns the names deleted.
     /// </summary>
     public static IReadOnlyList<string> RemoveStaleTemporaries(string directory)
@@ -67,6 +67,11 @@ public sealed class RunFolder
 
         foreach (string file in System.IO.Directory.EnumerateFiles(directory, ".*.tmp"))
         {
+            if (!IsAtomicTemporary(Path.GetFileName(file)))
+            {
+                continue; // someone else's hidden file
+            }
+
             try
             {
                 File.Delete(file);
@@ -80,6 +85,11 @@ public sealed class RunFolder
 
         return removed;
     }
+
+    // AtomicFile's temporary names: "." + the target's name + "." + 12 lowercase hex digits + ".tmp".
+    private static bool IsAtomicTemporary(string name) =>
+        name.Length > 1 + 1 + 13 + 4 && name[0] == '.' && name.EndsWith(".tmp", StringComparison.Ordinal) && name[^17] == '.'
+        && name[^16..^4].All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 
     /// <summary>Writes <c>config.json</c>.</summary>
     public void WriteConfig(TrainingConfig config)

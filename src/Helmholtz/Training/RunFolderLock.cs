@@ -129,7 +129,7 @@ public sealed class RunFolderLock : IDisposable
         throw new IOException($"Could not lock run folder '{directory}': {path} stayed busy for {(Attempts * RetryDelay).TotalSeconds:0} s.");
     }
 
-    /// <summary>Releases the lock: deletes the lock file if it still holds this owner's entry. Idempotent.</summary>
+    /// <summary>Releases the lock: if the lock file still holds this owner's entry, deletes the folder's hidden temporaries (<c>.*.tmp</c>) and the lock file. Idempotent.</summary>
     public void Dispose()
     {
         AppDomain.CurrentDomain.ProcessExit -= _onExit;
@@ -244,6 +244,8 @@ public sealed class RunFolderLock : IDisposable
                 using var reader = new StreamReader(stream);
                 if (Parse(reader.ReadToEnd())?.Token == Owner.Token)
                 {
+                    // Still the owner: a temporary of a write cut short (by the signal that brought us here) goes too.
+                    RunFolder.RemoveStaleTemporaries(System.IO.Path.GetDirectoryName(Path)!);
                     File.Delete(Path);
                 }
 

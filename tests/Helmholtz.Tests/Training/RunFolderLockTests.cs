@@ -111,14 +111,23 @@ public sealed class RunFolderLockTests
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, ".checkpoint.safetensors.0a1b2c3d4e5f.tmp"), "partial");
         File.WriteAllText(Path.Combine(folder, "keep.tmp"), "not hidden: not ours");
+        File.WriteAllText(Path.Combine(folder, ".notes.tmp"), "hidden but not named as AtomicFile names its temporaries");
         var run = new RunFolder(folder);
         using (run.Lock("resume"))
         {
             Assert.True(run.IsLocked);
-            Assert.Equal(["keep.tmp", RunFolderLock.FileName], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.Equal([".notes.tmp", "keep.tmp", RunFolderLock.FileName], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         }
 
         Assert.False(run.IsLocked);
+
+        // The release removes a temporary that a write cut short by a signal left, and the lock file.
+        using (var again = run.Lock("again"))
+        {
+            File.WriteAllText(Path.Combine(folder, ".metrics.csv.abcdef012345.tmp"), "partial");
+        }
+
+        Assert.Equal([".notes.tmp", "keep.tmp"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 }
 
