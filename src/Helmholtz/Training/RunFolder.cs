@@ -8,6 +8,11 @@ namespace Helmholtz.Training;
 /// A run folder: <c>config.json</c>, <c>metrics.csv</c> (rewritten after every epoch) and <c>checkpoint.safetensors</c>
 /// (weights, optimiser state, config and metrics after the last epoch), every write atomic.
 /// </summary>
+/// <remarks>
+/// A run owns its folder through <see cref="Lock"/> (a <c>run.lock</c> file), so that a second run into the same
+/// folder is refused. After each epoch the checkpoint is written before <c>metrics.csv</c>: a run killed between the
+/// two leaves metrics.csv one epoch behind, never ahead, and a resumed run rewrites it from the checkpoint at once.
+/// </remarks>
 public sealed class RunFolder
 {
     /// <summary>Names the run folder at <paramref name="directory"/>; it is created by the first write (<see cref="WriteConfig"/>), so a run rejected before it starts leaves nothing.</summary>
@@ -29,6 +34,63 @@ public sealed class RunFolder
     /// <summary>The path of <c>checkpoint.safetensors</c>.</summary>
     public string CheckpointPath => Path.Combine(Directory, "checkpoint.safetensors");
 
+    /// <summary>Whether this instance holds the folder's lock (<see cref="Lock"/>).</summary>
+    public bool IsLocked => _lock is { IsHeld: true };
+
+    private RunFolderLock? _lock;
+
+    /// <summary>
+    /// Takes the folder's lock for a run described by <paramref name="command"/> (creating the folder), then deletes the
+    /// hidden temporary files that a killed atomic write left there; dispose the result to release the lock.
+    /// </summary>
+    /// <exception cref="RunFolderLockedException">Another live run holds the folder.</exception>
+    public RunFolderLock Lock(string command)
+    {
+        var held = RunFolderLock.Acquire(Directory, command);
+        _lock = held;
+        RemoveStaleTemporaries(Directory);
+        return held;
+    }
+
+    /// <summary>
+    /// Deletes the hidden temporaries (<c>.NAME.XXXXXXXXXXXX.tmp</c>, 12 hex digits) of atomic writes in <paramref name="directory"/> (not below);
+    /// call it only while owning the folder, when no write of this run is under way. Returns the names deleted.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStaleTemporaries(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var removed = new List<string>();
+        if (!System.IO.Directory.Exists(directory))
+        {
+            return removed;
+        }
+
+        foreach (string file in System.IO.Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            if (!IsAtomicTemporary(Path.GetFileName(file)))
+            {
+                continue; // someone else's hidden file
+            }
+
+            try
+            {
+                File.Delete(file);
+                removed.Add(Path.GetFileName(file));
+            }
+            catch (IOException)
+            {
+                // A leftover temporary is harmless; failing the run over it would not be.
+            }
+        }
+
+        return removed;
+    }
+
+    // AtomicFile's temporary names: "." + the target's name + "." + 12 lowercase hex digits + ".tmp".
+    private static bool IsAtomicTemporary(string name) =>
+        name.Length > 1 + 1 + 13 + 4 && name[0] == '.' && name.EndsWith(".tmp", StringComparison.Ordinal) && name[^17] == '.'
+        && name[^16..^4].All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+
     /// <summary>Writes <c>config.json</c>.</summary>
     public void WriteConfig(TrainingConfig config)
     {
@@ -39,11 +101,11 @@ public sealed class RunFolder
     /// <summary>Writes <c>metrics.csv</c> with every epoch so far.</summary>
     public void WriteMetrics(IEnumerable<EpochMetrics> metrics) => AtomicFile.WriteAllText(MetricsPath, MetricsLog.ToCsv(metrics));
 
-    /// <summary>Writes the metrics and the checkpoint after <paramref name="epoch"/>.</summary>
+    /// <summary>Writes the checkpoint and then the metrics after <paramref name="epoch"/> (this order keeps metrics.csv from running ahead of the checkpoint).</summary>
     public void EndEpoch(int epoch, TrainingConfig config, IReadOnlyList<EpochMetrics> metrics, Graph graph, Optim.IOptimizer optimizer)
     {
-        WriteMetrics(metrics);
         new Checkpoint(epoch, config, metrics).Save(CheckpointPath, graph, optimizer);
+        WriteMetrics(metrics);
     }
 }
 
@@ -92,7 +154,15 @@ public static class SupervisedTraining
             }
         }
 
+        // A library caller that did not lock the folder gets a lock for the duration of this call.
+        using var ownLock = folder is { IsLocked: false } ? folder.Lock($"{nameof(SupervisedTraining)}.{nameof(Train)}") : null;
         folder?.WriteConfig(config);
+        if (resumeFile is not null)
+        {
+            // metrics.csv may be an epoch behind the checkpoint (killed between the two writes): make it agree now.
+            folder?.WriteMetrics(metrics);
+        }
+
         var trainer = new Trainer(run.Model, run.Algorithm, run.Optimizer, data.Train, config);
         batchesPerEpoch?.Invoke(trainer.BatchesPerEpoch);
         for (int epoch = startEpoch; epoch <= config.Epochs; epoch++)
@@ -108,12 +178,6 @@ public static class SupervisedTraining
         if (metrics.Count == 0)
         {
             throw new ArgumentException("Epochs must exceed the epochs already in the checkpoint: no epoch was run.");
-        }
-
-        if (startEpoch > config.Epochs)
-        {
-            // metrics.csv was written after every epoch; a resumed run with no epoch left writes the one it inherited.
-            folder?.WriteMetrics(metrics);
         }
 
         return metrics;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Helmholtz.ActiveInference;
 using Helmholtz.ActiveInference.Discrete;
 using Helmholtz.Environments.Discrete;
+using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Tensors;
 using Spectre.Console;
 using CliOut = Helmholtz.Cli.Infrastructure.Cli;
@@ -30,7 +31,7 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
     {
         string learn = s.Learn ? "A" : s.LearnD ? "D" : "none";
         string outDir = s.Out ?? Path.Combine("runs", $"aif-{s.Env}{(s.Learn ? "-learn" : s.LearnD ? "-learn-d" : "")}{(s.NoInfoGain ? "-noig" : "")}");
-        Directory.CreateDirectory(outDir);
+        using var runFolder = RunFolderGuard.Take(OutPath.Folder(outDir));
         var rng = new Rng(s.Seed);
         int depth = s.PolicyLength ?? (s.Env != "grid" ? 2 : s.UnknownLayout ? Math.Min(8, 2 * (s.Size - 1)) : 3);
         bool sophisticated = s.Planner == "sophisticated";

@@ -6,11 +6,7 @@ namespace Helmholtz.Cli.Commands.Aif;
 /// <summary>Figures of the T-maze/bandit and grid runs (PNG and SVG, headless ScottPlot 5).</summary>
 internal static class MazeFigures
 {
-    private static void Save(Plot plot, string dir, string name)
-    {
-        plot.SavePng(Path.Combine(dir, name + ".png"), 800, 500);
-        plot.SaveSvg(Path.Combine(dir, name + ".svg"), 800, 500);
-    }
+    private static void Save(Plot plot, string dir, string name) => Plots.Figures.Save(plot, Path.Combine(dir, name), 800, 500);
 
     public static void Write(TMaze env, List<StepTrace> traces, List<TrialRecord> records, List<double[]> history, string learn, string dir)
     {

@@ -15,15 +15,23 @@ internal sealed partial class ControlCommand
     /// <summary>Runs every seed as a child process of this same executable, then summarises across seeds.</summary>
     private static int Sweep(ControlSettings s, IReadOnlyList<ulong> seeds, string env, string objective, string outDir, CancellationToken ct)
     {
-        Directory.CreateDirectory(outDir);
+        using var runFolder = RunFolderGuard.Take(OutPath.Folder(outDir));
         string[] forwarded = ForwardedArguments(Environment.GetCommandLineArgs().Skip(1).ToArray());
         int parallel = s.Parallel ?? Math.Min(seeds.Count, Environment.ProcessorCount);
         var results = new RunSummary?[seeds.Count];
         var codes = new int[seeds.Count];
         var errors = new string[seeds.Count];
+        using var children = new ChildProcesses(ct);
 
         void RunSeed(int i)
         {
+            if (children.Token.IsCancellationRequested)
+            {
+                codes[i] = ExitCode.Failure;
+                errors[i] = "not started";
+                return;
+            }
+
             ulong seed = seeds[i];
             string seedDir = Path.Combine(outDir, $"seed-{seed}");
             var psi = ChildProcess();
@@ -39,10 +47,11 @@ internal sealed partial class ControlCommand
 
             psi.RedirectStandardOutput = true;
             psi.RedirectStandardError = true;
-            using var p = Process.Start(psi) ?? throw new InvalidOperationException("Could not start a child process.");
-            var stderr = p.StandardError.ReadToEndAsync(ct);
+            using var p = children.Start(psi);
+            var stderr = p.StandardError.ReadToEndAsync(CancellationToken.None);
             string stdout = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
+            children.Exited(p);
             codes[i] = p.ExitCode;
             errors[i] = stderr.Result.Trim();
             string? last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
@@ -54,7 +63,7 @@ internal sealed partial class ControlCommand
 
         void RunAll(Action? tick)
         {
-            Parallel.For(0, seeds.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct }, i =>
+            Parallel.For(0, seeds.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, i =>
             {
                 RunSeed(i);
                 tick?.Invoke();
@@ -73,14 +82,21 @@ internal sealed partial class ControlCommand
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask(Markup.Escape($"{s.Agent} · {env} · {seeds.Count} seeds × {s.Episodes} episodes ({parallel} at a time)"), maxValue: seeds.Count * s.Episodes);
-                    var run = Task.Run(() => RunAll(null), ct);
-                    while (!run.Wait(1000, ct))
+                    var run = Task.Run(() => RunAll(null), CancellationToken.None);
+                    while (!run.Wait(1000, CancellationToken.None))
                     {
                         task.Value = seeds.Sum(seed => EpisodesDone(Path.Combine(outDir, $"seed-{seed}", "metrics.csv")));
                     }
 
                     task.Value = task.MaxValue;
                 });
+        }
+
+        if (children.Token.IsCancellationRequested)
+        {
+            // Stopped by a signal or cancellation: every child has been stopped; no summary of a partial sweep.
+            Infrastructure.Cli.Error($"sweep stopped; {codes.Count(c => c == 0)} of {seeds.Count} seeds had finished (run folders under {outDir})");
+            return children.StoppedExitCode;
         }
 
         for (int i = 0; i < seeds.Count; i++)

@@ -31,6 +31,7 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
 
     protected override int Run(ControlSettings settings, CancellationToken cancellationToken)
     {
+        ChildProcesses.ExitWithParent();
         var (environment, objective) = ControlAgents.Check(settings);
         if (settings.Seeds is not null)
         {
@@ -58,7 +59,7 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
 
     internal static RunSummary RunOne(ControlSettings s, Environments.IControlEnvironment environment, string objective, string outDir, CancellationToken ct)
     {
-        Directory.CreateDirectory(outDir);
+        using var runFolder = RunFolderGuard.Take(OutPath.Folder(outDir));
         var rng = new Rng(s.Seed);
         var agent = ControlAgents.Create(s, environment, objective, rng.Fork());
         var config = new Dictionary<string, object?>

@@ -56,11 +56,12 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
     {
         var rows = Parse(settings.Table!);
         var arms = Summarise(rows, settings.Within);
-        Draw(rows, settings.Title ?? "state coverage by objective, with and without its information-gain term", settings.Out, settings.Within, settings.Baseline);
+        string figure = OutPath.FigureBase(settings.Out, "exploration");
+        Draw(rows, settings.Title ?? "state coverage by objective, with and without its information-gain term", figure, settings.Within, settings.Baseline);
         Console.Out.Write(Markdown(rows, settings.Within));
         if (settings.Json)
         {
-            Infrastructure.Cli.WriteJson(new { Arms = arms, Figure = settings.Out + ".png" });
+            Infrastructure.Cli.WriteJson(new { Arms = arms, Figure = figure + ".png" });
         }
 
         return ExitCode.Ok;

@@ -64,6 +64,7 @@ internal sealed class ExploreCommand : HelmholtzCommand<ExploreSettings>
 {
     protected override int Run(ExploreSettings settings, CancellationToken cancellationToken)
     {
+        using var runFolder = RunFolderGuard.Take(OutPath.Folder(settings.Out));
         var probe = EnvironmentCatalog.Create(settings.Env);
         if (!probe.Name.Contains("mountaincar", StringComparison.Ordinal) || probe.ActionSpace is not Environments.BoxSpace)
         {
@@ -112,7 +113,6 @@ internal sealed class ExploreCommand : HelmholtzCommand<ExploreSettings>
                 RunAll(() => task.Value = Volatile.Read(ref done));
             });
 
-        Directory.CreateDirectory(settings.Out);
         var csv = new StringBuilder("objective,info_gain,seed,first_success,coverage\n");
         foreach (var r in rows)
         {

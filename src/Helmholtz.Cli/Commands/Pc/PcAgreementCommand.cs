@@ -79,6 +79,8 @@ internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
 {
     protected override int Run(PcAgreementSettings settings, CancellationToken cancellationToken)
     {
+        string dir = OutPath.Folder(settings.Out ?? Path.Combine("runs", $"pc-agreement-{settings.Model}"));
+        using var runFolder = RunFolderGuard.Take(dir);
         var algorithm = PcOptions.ParseAlgorithm(settings.Algorithm);
         var data = DatasetCatalog.LoadEmbeddedDigits().Train;
         var config = new TrainingConfig
@@ -110,8 +112,6 @@ internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
         }
 
         var final = curve[^1];
-        string dir = settings.Out ?? Path.Combine("runs", $"pc-agreement-{settings.Model}");
-        Directory.CreateDirectory(dir);
         SaveCurve(steps, curve, settings, dir);
         var table = new Table().Border(TableBorder.Rounded).AddColumns("parameter", "relative error", "cosine");
         foreach (var p in final.PerParameter)

@@ -169,8 +169,8 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
 
         pcError /= hiddenPixels;
         meanError /= hiddenPixels;
-        string dir = settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(settings.Checkpoint))!;
-        Directory.CreateDirectory(dir);
+        string dir = OutPath.Folder(settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(settings.Checkpoint))!);
+        using var runFolder = RunFolderGuard.Take(dir);
         var plot = new Plot();
         var heat = plot.Add.Heatmap(ToDouble(shown!));
         heat.Colormap = new ScottPlot.Colormaps.Grayscale();

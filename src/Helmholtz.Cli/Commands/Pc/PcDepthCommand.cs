@@ -76,6 +76,7 @@ internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
 
     protected override int Run(PcDepthSettings settings, CancellationToken cancellationToken)
     {
+        using var runFolder = RunFolderGuard.Take(OutPath.Folder(settings.Out));
         int[] depths = settings.Depths.Split(',').Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d > 0 ? d
             : throw new ArgumentException($"--depths must list positive integers (got '{settings.Depths}').")).ToArray();
         var variants = settings.Variants.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseVariant).ToList();
@@ -131,7 +132,6 @@ internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
             }
         });
 
-        Directory.CreateDirectory(settings.Out);
         AtomicFile.WriteAllText(Path.Combine(settings.Out, "depth.csv"), "hidden_layers,algo,T,eta_v,test_accuracy,gap_pp\n" + string.Join('\n', rows) + "\n");
         var plot = new Plot();
         double[] xs = depths.Select(d => (double)d).ToArray();

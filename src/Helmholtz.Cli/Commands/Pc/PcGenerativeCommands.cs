@@ -86,6 +86,7 @@ internal sealed class PcGenerativeCommand : HelmholtzCommand<PcGenerativeSetting
 {
     protected override int Run(PcGenerativeSettings settings, CancellationToken cancellationToken)
     {
+        using var runFolder = RunFolderGuard.Take(OutPath.Folder(settings.Out));
         var data = DatasetCatalog.LoadEmbeddedDigits();
         var options = new PcOptions { Algorithm = PcAlgorithm.Standard, Iterations = settings.Iterations, EtaV = settings.EtaV };
         var model = new PcGenerative(settings.Latent, settings.HiddenSizes(), data.Train.Features, settings.Batch, options, settings.Seed, settings.NormaliseSteps, settings.HiddenVariance, settings.PixelVariance);
@@ -100,7 +101,6 @@ internal sealed class PcGenerativeCommand : HelmholtzCommand<PcGenerativeSetting
         var curvatures = epochs.Select(e => e.Curvature).ToList();
         var steps = epochs.Select(e => e.StepSize).ToList();
 
-        Directory.CreateDirectory(settings.Out);
         string checkpoint = Path.Combine(settings.Out, "checkpoint.safetensors");
         var metadata = new Dictionary<string, string>
         {

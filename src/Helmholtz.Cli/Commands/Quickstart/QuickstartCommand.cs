@@ -40,6 +40,7 @@ internal sealed class QuickstartCommand : HelmholtzCommand<QuickstartSettings>
         console.MarkupLine("An MLP 784-128-10 learns the embedded MNIST digits (8,000 train / 2,000 held out), the same net with the same");
         console.MarkupLine("hyper-parameters three ways: exact backprop, fixed-prediction PC (T = 20) and standard PC (Whittington & Bogacz).");
         var results = new List<(string Algorithm, SessionResult Result)>();
+        using var runFolder = RunFolderGuard.Take(OutPath.Folder(settings.Out));
         foreach (string algorithm in QuickstartAlgorithms)
         {
             var config = Configure(algorithm, settings);

@@ -1,3 +1,4 @@
+using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Cli.Plots;
 using Helmholtz.Training;
 using Spectre.Console;
@@ -16,7 +17,10 @@ internal static class TrainingSession
     /// <summary>Trains according to <paramref name="config"/> (<see cref="SupervisedTraining"/>) with a progress bar; with a run directory, also draws the curves there.</summary>
     public static SessionResult Run(TrainingConfig config, string? runDirectory, string? resumeFile, bool quiet, CancellationToken cancellationToken)
     {
-        var folder = runDirectory is null ? null : new RunFolder(runDirectory);
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        var folder = runDirectory is null ? null : new RunFolder(OutPath.Folder(runDirectory));
+        using var guard = folder is null ? null : RunFolderGuard.Take(folder);
         string title = $"{config.Algorithm} · {config.Model} · {config.Dataset}";
         IReadOnlyList<EpochMetrics> metrics;
         int startEpoch = resumeFile is null ? 1 : Checkpoint.ReadMetadata(resumeFile).Epoch + 1;
