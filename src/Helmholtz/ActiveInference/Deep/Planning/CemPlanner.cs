@@ -55,6 +55,8 @@ public sealed class CemPlanner
             }
         }
 
+        WorkLimits.Default.CheckBytes(4.0 * options.Horizon * ((double)options.Candidates * low.Length + 2 * low.Length) + 12.0 * options.Candidates,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The CEM buffers of Horizon {options.Horizon} and Candidates {options.Candidates}"));
         Options = options;
         ActionSize = low.Length;
         _low = low.ToArray();

@@ -42,6 +42,7 @@ public sealed class PlanningAgent : IControlAgent
             throw new ArgumentException($"The planner needs a continuous (box) action space; got {actionSpace}.", nameof(actionSpace));
         }
 
+        options.CheckSize(observationSpace.Size, box.Size);
         Options = options;
         _actionSpace = box;
         _observationSize = observationSpace.Size;
