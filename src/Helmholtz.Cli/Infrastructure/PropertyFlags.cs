@@ -33,6 +33,7 @@ internal static partial class PropertyFlags
         ["Candidates"] = "--candidates",
         ["EnsembleSize"] = "--ensemble",
         ["BufferCapacity"] = "--buffer",
+        ["HiddenSizes"] = "--hidden",
     };
 
     /// <summary>The flag of <paramref name="property"/>, or null when the CLI has none.</summary>

@@ -100,7 +100,7 @@ public sealed record WorkLimits(long MaxBytes = 4L << 30, long MaxFileBytes = 64
             u++;
         }
 
-        return u == 0 || bytes >= 1024 ? string.Create(CultureInfo.InvariantCulture, $"{bytes:G3} {units[u]}")
+        return bytes >= 1024 || double.IsNaN(bytes) ? string.Create(CultureInfo.InvariantCulture, $"{bytes:G3} {units[u]}")
             : string.Create(CultureInfo.InvariantCulture, $"{bytes:0.#} {units[u]}");
     }
 }
