@@ -76,6 +76,12 @@ public sealed record TrainingConfig
     /// <summary>Predictive coding: variance of the output (target) node, or null for a hard clamp; &gt; 1 clamps weakly.</summary>
     public float? OutputVariance { get; init; }
 
+    /// <summary>Most epochs accepted.</summary>
+    public const int MaxEpochs = 100_000;
+
+    /// <summary>Most threads accepted (each is a worker of the matrix products).</summary>
+    public const int MaxThreads = 1_024;
+
     /// <summary>Most hidden layers accepted in <see cref="Hidden"/>.</summary>
     public const int MaxLayers = 1_000;
 
@@ -88,10 +94,10 @@ public sealed record TrainingConfig
     /// <summary>Throws <see cref="ArgumentException"/> whose message starts with the name of the first invalid property (e.g. "Epochs must be positive (got 0).").</summary>
     public void Validate()
     {
-        Require(Epochs > 0, nameof(Epochs), $"must be positive (got {Epochs})");
+        Require(Epochs is > 0 and <= MaxEpochs, nameof(Epochs), $"must be 1…{MaxEpochs} (got {Epochs})");
         Require(BatchSize is > 0 and <= MaxBatchSize, nameof(BatchSize), $"must be 1…{MaxBatchSize} (got {BatchSize})");
         Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"must be a positive number (got {LearningRate})");
-        Require(Threads > 0, nameof(Threads), $"must be positive (got {Threads})");
+        Require(Threads is > 0 and <= MaxThreads, nameof(Threads), $"must be 1…{MaxThreads} (got {Threads})");
         Require(MaxBatches >= 0, nameof(MaxBatches), $"must be zero or positive (got {MaxBatches})");
         Require(Hidden.Length is > 0 and <= MaxLayers && Hidden.All(h => h is > 0 and <= MaxWidth), nameof(Hidden),
             $"must list 1…{MaxLayers} layer sizes, each 1…{MaxWidth}, e.g. 128,128");
