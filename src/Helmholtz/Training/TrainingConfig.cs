@@ -94,10 +94,10 @@ public sealed record TrainingConfig
     /// <summary>Throws <see cref="ArgumentException"/> whose message starts with the name of the first invalid property (e.g. "Epochs must be positive (got 0).").</summary>
     public void Validate()
     {
-        Require(Epochs is > 0 and <= MaxEpochs, nameof(Epochs), $"must be 1…{MaxEpochs} (got {Epochs})");
-        Require(BatchSize is > 0 and <= MaxBatchSize, nameof(BatchSize), $"must be 1…{MaxBatchSize} (got {BatchSize})");
+        Require(Epochs is > 0 and <= MaxEpochs, nameof(Epochs), $"must be positive, 1…{MaxEpochs} (got {Epochs})");
+        Require(BatchSize is > 0 and <= MaxBatchSize, nameof(BatchSize), $"must be positive, 1…{MaxBatchSize} (got {BatchSize})");
         Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"must be a positive number (got {LearningRate})");
-        Require(Threads is > 0 and <= MaxThreads, nameof(Threads), $"must be 1…{MaxThreads} (got {Threads})");
+        Require(Threads is > 0 and <= MaxThreads, nameof(Threads), $"must be positive, 1…{MaxThreads} (got {Threads})");
         Require(MaxBatches >= 0, nameof(MaxBatches), $"must be zero or positive (got {MaxBatches})");
         Require(Hidden.Length is > 0 and <= MaxLayers && Hidden.All(h => h is > 0 and <= MaxWidth), nameof(Hidden),
             $"must list 1…{MaxLayers} layer sizes, each 1…{MaxWidth}, e.g. 128,128");
@@ -106,7 +106,7 @@ public sealed record TrainingConfig
         Require(Momentum is >= 0 and < 1, nameof(Momentum), $"must be in [0, 1) (got {Momentum})");
         Require(WeightDecay >= 0, nameof(WeightDecay), $"must be zero or positive (got {WeightDecay})");
         Require(InferenceSteps is > 0 and <= PredictiveCoding.PcOptions.MaxIterations, nameof(InferenceSteps),
-            $"must be 1…{PredictiveCoding.PcOptions.MaxIterations} (got {InferenceSteps})");
+            $"must be positive, 1…{PredictiveCoding.PcOptions.MaxIterations} (got {InferenceSteps})");
         Require(InferenceRate > 0 && float.IsFinite(InferenceRate), nameof(InferenceRate), $"must be a positive number (got {InferenceRate})");
         Require(OutputVariance is null || (OutputVariance > 0 && float.IsFinite(OutputVariance.Value)), nameof(OutputVariance), $"must be a positive number (got {OutputVariance})");
         Require(Optimizer is "sgd" or "adam", nameof(Optimizer), $"must be sgd or adam (got '{Optimizer}')");

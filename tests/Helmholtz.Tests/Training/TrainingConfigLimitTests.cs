@@ -11,7 +11,7 @@ public sealed class TrainingConfigLimitTests
     public void InferenceStepsHaveAnUpperBound()
     {
         var ex = Assert.Throws<ArgumentException>(() => new TrainingConfig { InferenceSteps = 2_000_000_000 }.Validate());
-        Assert.Equal($"InferenceSteps must be 1…{PcOptions.MaxIterations} (got 2000000000).", ex.Message);
+        Assert.Equal($"InferenceSteps must be positive, 1…{PcOptions.MaxIterations} (got 2000000000).", ex.Message);
         new TrainingConfig { InferenceSteps = PcOptions.MaxIterations }.Validate();
         Assert.Throws<ArgumentException>(() => new PcOptions { Iterations = PcOptions.MaxIterations + 1 }.Validate());
     }

@@ -19,12 +19,12 @@ public sealed class WorkLimitCommandTests
     [InlineData("aif control --env mountaincar-continuous --agent planner --episodes 1 --horizon 100000000", "--horizon must be 1…")]
     [InlineData("aif control --env mountaincar-continuous --agent planner --episodes 1 --candidates 1000000000", "--candidates must be 20…")]
     [InlineData("aif explore --grid 100000000", "--grid 100000000: must be 1…1000")]
-    [InlineData("train --T 2000000000", "--T must be 1…100000 (got 2000000000)")]
+    [InlineData("train --T 2000000000", "--T must be positive, 1…100000 (got 2000000000)")]
     [InlineData("train --model rnn --hidden 8,8,8", "--hidden must be one hidden state size for rnn")]
     [InlineData("pc depth --depths 100000", "--depths must list numbers of hidden layers, each 1…1000")]
     [InlineData("pc agreement --iterations 2000000000", "--iterations must be 1…100000")]
     [InlineData("aif control --env cartpole --gradient-steps 100000", "--gradient-steps 100000: must be 1…10000")]
-    [InlineData("train --threads 5000", "--threads must be 1…1024 (got 5000)")]
+    [InlineData("train --threads 5000", "--threads must be positive, 1…1024 (got 5000)")]
     [InlineData("pc generative --latent 100000000", "--latent must be 1…65536")]
     public void RefusedUpFrontWithTheRange(string command, string message)
     {

@@ -82,7 +82,12 @@ public sealed class CemPlanner
     public double LastEliteUtility { get; private set; }
 
     /// <summary>Runs the CEM iterations from the state <paramref name="start"/> and writes the plan's first action into <paramref name="action"/>.</summary>
-    public void Plan(ICandidateEvaluator evaluator, ReadOnlySpan<float> start, Rng rng, Span<float> action)
+    /// <param name="evaluator">Scores the candidates.</param>
+    /// <param name="start">The state the plan starts from.</param>
+    /// <param name="rng">The generator of the candidates.</param>
+    /// <param name="action">Receives the plan's first action.</param>
+    /// <param name="cancellationToken">Checked before every CEM iteration.</param>
+    public void Plan(ICandidateEvaluator evaluator, ReadOnlySpan<float> start, Rng rng, Span<float> action, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         ArgumentNullException.ThrowIfNull(rng);
@@ -103,6 +108,7 @@ public sealed class CemPlanner
 
         for (int iteration = 0; iteration < Options.Iterations; iteration++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             _sampler.Fill(rng, _actions);
             for (int t = 0; t < h; t++)
             {

@@ -41,6 +41,16 @@ public sealed class PlannerSizeTests
     }
 
     [Fact]
+    public void CancellationStopsAPlanBetweenIterations()
+    {
+        var agent = new PlanningAgent(EnvironmentCatalog.Create("mountaincar-continuous"), PlannerOptions.CpuDefault, 1);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var action = new float[1];
+        Assert.Throws<OperationCanceledException>(() => agent.Plan([-0.5f, 0f], action, cts.Token));
+    }
+
+    [Fact]
     public void HugeReplayBufferIsRefusedWithItsLargestCapacity()
     {
         var ex = Assert.Throws<WorkLimitException>(() => new ReplayBuffer(2_000_000_000, 4));
