@@ -68,7 +68,7 @@ internal sealed class AifRunSettings : CommandSettings
     public int? MaxSteps { get; init; }
 
     [CommandOption("--policy-len <L>")]
-    [Description("Policy length, or the search depth with --planner sophisticated (default 2 for tmaze/bandit, 3 for grid, 2 × (size − 1), at most 8, for grid --unknown-layout)")]
+    [Description("Policy length, or the search depth with --planner sophisticated (default 2 for tmaze/bandit, 3 for grid, 2 × (size − 1), at most 8 (6 with --planner sophisticated), for grid --unknown-layout)")]
     public int? PolicyLength { get; init; }
 
     [CommandOption("--planner <PLANNER>")]

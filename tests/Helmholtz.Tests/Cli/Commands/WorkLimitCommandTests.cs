@@ -87,6 +87,16 @@ public sealed class WorkLimitCommandTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"the refusal took {watch.Elapsed}");
     }
 
+    [Fact]
+    public void TooDeepSophisticatedSearchNamesThePolicyLength()
+    {
+        // The unknown 5×5 grid at depth 8 expands more than two million nodes from the first belief: refused up front.
+        using var dir = new TempDirectory();
+        var (code, _, stderr) = CliProcess.Run("aif", "run", "grid", "--unknown-layout", "--planner", "sophisticated", "--policy-len", "8", "--trials", "1", "--out", dir.File("out"));
+        Assert.Equal(2, code);
+        Assert.Contains("--policy-len 8 (the search depth of --planner sophisticated) is too deep", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("feef,with,1,2,nan", "coverage in [0, 1]")]
     [InlineData("feef,with,1,-3,0.5", "a planned episode ≥ 1")]
