@@ -20,7 +20,7 @@ public sealed record WorkLimits(long MaxBytes = 4L << 30, long MaxFileBytes = 64
     /// <summary>Throws <see cref="WorkLimitException"/> when <paramref name="bytes"/> exceeds <see cref="MaxBytes"/>.</summary>
     /// <param name="bytes">The estimate (a double, so that products of sizes cannot overflow).</param>
     /// <param name="what">What needs the memory, naming the properties that set it (e.g. "Horizon × Candidates").</param>
-    /// <param name="range">The accepted range of the property, appended to the message when known (e.g. "Size must be 2…77").</param>
+    /// <param name="range">The accepted range of the property, appended to the message when known (e.g. "Size must be 2…65").</param>
     public void CheckBytes(double bytes, string what, string? range = null)
     {
         ArgumentNullException.ThrowIfNull(what);
