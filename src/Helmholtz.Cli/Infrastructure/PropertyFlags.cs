@@ -22,6 +22,18 @@ internal static partial class PropertyFlags
         ["InferenceRate"] = "--eta-v",
         ["OutputVariance"] = "--output-variance",
         ["DataDirectory"] = "--data",
+
+        // Sizes named in work-limit and range messages (issue 15).
+        ["Size"] = "--size",
+        ["Goal"] = "--goal",
+        ["Walls"] = "--walls",
+        ["Cells"] = "--cells",
+        ["Settings"] = "--settings",
+        ["Horizon"] = "--horizon",
+        ["Candidates"] = "--candidates",
+        ["EnsembleSize"] = "--ensemble",
+        ["BufferCapacity"] = "--buffer",
+        ["HiddenSizes"] = "--hidden",
     };
 
     /// <summary>The flag of <paramref name="property"/>, or null when the CLI has none.</summary>

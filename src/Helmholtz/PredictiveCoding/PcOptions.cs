@@ -136,7 +136,10 @@ public sealed record PcOptions
         return result;
     }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    /// <summary>Largest number of inference steps accepted (each step is a sweep over the whole graph).</summary>
+    public const int MaxIterations = 100_000;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
         if (!Enum.IsDefined(Algorithm))
@@ -144,9 +147,9 @@ public sealed record PcOptions
             throw new ArgumentException($"PC option Algorithm: {Algorithm} is not a known algorithm.");
         }
 
-        if (Iterations <= 0)
+        if (Iterations is <= 0 or > MaxIterations)
         {
-            throw new ArgumentException($"PC option T (inference iterations) must be positive; got {Iterations}.");
+            throw new ArgumentException($"PC option T (inference iterations) must be 1…{MaxIterations}; got {Iterations}.");
         }
 
         if (!(EtaV > 0f) || !float.IsFinite(EtaV))

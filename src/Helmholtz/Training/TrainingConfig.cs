@@ -13,7 +13,7 @@ public sealed record TrainingConfig
     /// <summary>Network family: <c>mlp</c>, <c>cnn</c>, <c>rnn</c> or <c>lstm</c>.</summary>
     public string Model { get; init; } = "mlp";
 
-    /// <summary>Hidden layer sizes (MLP) or the hidden state size (RNN/LSTM: first entry).</summary>
+    /// <summary>Hidden layer sizes (MLP, CNN) or the one hidden state size (RNN/LSTM: exactly one entry).</summary>
     public int[] Hidden { get; init; } = [128, 128];
 
     /// <summary>Hidden nonlinearity.</summary>
@@ -76,18 +76,37 @@ public sealed record TrainingConfig
     /// <summary>Predictive coding: variance of the output (target) node, or null for a hard clamp; &gt; 1 clamps weakly.</summary>
     public float? OutputVariance { get; init; }
 
+    /// <summary>Most epochs accepted.</summary>
+    public const int MaxEpochs = 100_000;
+
+    /// <summary>Most threads accepted (each is a worker of the matrix products).</summary>
+    public const int MaxThreads = 1_024;
+
+    /// <summary>Most hidden layers accepted in <see cref="Hidden"/>.</summary>
+    public const int MaxLayers = 1_000;
+
+    /// <summary>Widest hidden layer accepted in <see cref="Hidden"/>.</summary>
+    public const int MaxWidth = 65_536;
+
+    /// <summary>Largest <see cref="BatchSize"/> accepted (a batch's activations are held for every layer).</summary>
+    public const int MaxBatchSize = 65_536;
+
     /// <summary>Throws <see cref="ArgumentException"/> whose message starts with the name of the first invalid property (e.g. "Epochs must be positive (got 0).").</summary>
     public void Validate()
     {
-        Require(Epochs > 0, nameof(Epochs), $"must be positive (got {Epochs})");
-        Require(BatchSize > 0, nameof(BatchSize), $"must be positive (got {BatchSize})");
+        Require(Epochs is > 0 and <= MaxEpochs, nameof(Epochs), $"must be positive, 1…{MaxEpochs} (got {Epochs})");
+        Require(BatchSize is > 0 and <= MaxBatchSize, nameof(BatchSize), $"must be positive, 1…{MaxBatchSize} (got {BatchSize})");
         Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), $"must be a positive number (got {LearningRate})");
-        Require(Threads > 0, nameof(Threads), $"must be positive (got {Threads})");
+        Require(Threads is > 0 and <= MaxThreads, nameof(Threads), $"must be positive, 1…{MaxThreads} (got {Threads})");
         Require(MaxBatches >= 0, nameof(MaxBatches), $"must be zero or positive (got {MaxBatches})");
-        Require(Hidden.Length > 0 && Hidden.All(h => h > 0), nameof(Hidden), "must list positive layer sizes, e.g. 128,128");
+        Require(Hidden.Length is > 0 and <= MaxLayers && Hidden.All(h => h is > 0 and <= MaxWidth), nameof(Hidden),
+            $"must list 1…{MaxLayers} layer sizes, each 1…{MaxWidth}, e.g. 128,128");
+        Require(Model is not ("rnn" or "lstm") || Hidden.Length == 1, nameof(Hidden),
+            $"must be one hidden state size for {Model} (one recurrent layer; got {string.Join(",", Hidden)})");
         Require(Momentum is >= 0 and < 1, nameof(Momentum), $"must be in [0, 1) (got {Momentum})");
         Require(WeightDecay >= 0, nameof(WeightDecay), $"must be zero or positive (got {WeightDecay})");
-        Require(InferenceSteps > 0, nameof(InferenceSteps), $"must be positive (got {InferenceSteps})");
+        Require(InferenceSteps is > 0 and <= PredictiveCoding.PcOptions.MaxIterations, nameof(InferenceSteps),
+            $"must be positive, 1…{PredictiveCoding.PcOptions.MaxIterations} (got {InferenceSteps})");
         Require(InferenceRate > 0 && float.IsFinite(InferenceRate), nameof(InferenceRate), $"must be a positive number (got {InferenceRate})");
         Require(OutputVariance is null || (OutputVariance > 0 && float.IsFinite(OutputVariance.Value)), nameof(OutputVariance), $"must be a positive number (got {OutputVariance})");
         Require(Optimizer is "sgd" or "adam", nameof(Optimizer), $"must be sgd or adam (got '{Optimizer}')");

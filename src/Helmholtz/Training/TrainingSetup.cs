@@ -65,6 +65,8 @@ public static class TrainingSetup
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(train);
+        WorkLimits.Default.CheckBytes(EstimateBytes(config, train.Features, train.ClassCount),
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"A {config.Model} with Hidden {string.Join(",", config.Hidden)} and BatchSize {config.BatchSize}"), "lower Hidden or BatchSize");
         return config.Model switch
         {
             "mlp" => Mlp.Build(new MlpOptions(train.Features, config.Hidden, train.ClassCount, config.Activation, config.Loss), rng),
@@ -85,6 +87,40 @@ public static class TrainingSetup
             "adam" => new Adam(new AdamOptions(config.LearningRate, WeightDecay: config.WeightDecay)),
             _ => throw new ArgumentException($"Optimizer must be sgd or adam (got '{config.Optimizer}')."),
         };
+    }
+
+    /// <summary>
+    /// Estimated bytes of a network of <paramref name="config"/> on inputs of <paramref name="features"/> values: its
+    /// parameters four times (weights, gradients, two optimiser moments) and a batch's activations five times (values,
+    /// predictions, errors, gradients and scratch of every layer). Fully connected layers dominate; a CNN's convolutions
+    /// and a recurrent model's unrolled steps are counted as layers of the input's size.
+    /// </summary>
+    public static double EstimateBytes(TrainingConfig config, int features, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        double parameters = 0, activations = features;
+        double width = features;
+        if (config.Model is "rnn" or "lstm")
+        {
+            double h = config.Hidden.Length > 0 ? config.Hidden[0] : 0, gates = config.Model == "lstm" ? 4 : 1;
+            double steps = Math.Sqrt(features);
+            parameters = gates * h * (steps + h + 1) + h * classes;
+            activations = steps * (gates + 2) * h + classes;
+        }
+        else
+        {
+            foreach (int h in config.Hidden)
+            {
+                parameters += (width + 1) * h;
+                activations += h;
+                width = h;
+            }
+
+            parameters += (width + 1) * classes;
+            activations += classes + (config.Model == "cnn" ? 16.0 * features : 0);
+        }
+
+        return 4 * (4 * parameters + 5 * activations * config.BatchSize);
     }
 
     private static RecurrentOptions Recurrent(TrainingConfig config, Dataset train) =>

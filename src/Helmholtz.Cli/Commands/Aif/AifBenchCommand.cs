@@ -40,10 +40,17 @@ internal sealed class AifBenchSettings : CommandSettings
     [Description("Print one JSON object on the last line of stdout")]
     public bool Json { get; init; }
 
+    /// <summary>Most timed steps.</summary>
+    internal const int MaxSteps = 1_000_000;
+
     public override ValidationResult Validate() =>
         Env is not ("tmaze" or "grid" or "dial") ? ValidationResult.Error($"--env {Env}: must be tmaze, grid or dial")
         : Size < 2 || Cells < 2 || Settings < 2 ? ValidationResult.Error("--size, --cells and --settings must be ≥ 2")
-        : Steps < 1 ? ValidationResult.Error("--steps must be ≥ 1")
+        : Env == "grid" && Size > TaskModels.MaxGridWorldSize(unknownLayout: false)
+            ? ValidationResult.Error($"--size {Size}: must be 2…{TaskModels.MaxGridWorldSize(unknownLayout: false)} (the grid model's memory grows as size⁴)")
+        : Cells > DialCorridor.MaxCells || Settings > DialCorridor.MaxCells
+            ? ValidationResult.Error($"--cells {Cells}, --settings {Settings}: each must be 2…{DialCorridor.MaxCells}")
+        : Steps is < 1 or > MaxSteps ? ValidationResult.Error($"--steps {Steps}: must be 1…{MaxSteps}")
         : PolicyLength is < 1 or > 6 ? ValidationResult.Error($"--policy-len {PolicyLength}: must be 1…6")
         : ValidationResult.Success();
 }

@@ -33,8 +33,11 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
         string outDir = s.Out ?? Path.Combine("runs", $"aif-{s.Env}{(s.Learn ? "-learn" : s.LearnD ? "-learn-d" : "")}{(s.NoInfoGain ? "-noig" : "")}");
         using var runFolder = RunFolderGuard.Take(OutPath.Folder(outDir));
         var rng = new Rng(s.Seed);
-        int depth = s.PolicyLength ?? (s.Env != "grid" ? 2 : s.UnknownLayout ? Math.Min(8, 2 * (s.Size - 1)) : 3);
         bool sophisticated = s.Planner == "sophisticated";
+
+        // The tree search grows faster with depth than policy enumeration: beyond 6 steps on the unknown grid it
+        // exceeds the node limit (WorkLimits.MaxTreeNodes) per step.
+        int depth = s.PolicyLength ?? (s.Env != "grid" ? 2 : s.UnknownLayout ? Math.Min(sophisticated ? 6 : 8, 2 * (s.Size - 1)) : 3);
         var agentOptions = new AgentOptions
         {
             PolicyLength = sophisticated ? 1 : depth,
@@ -45,6 +48,19 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
             LearningRateB = s.UnknownLayout ? TaskModels.UnknownLayoutLearningRateB : 1,
             ActionSelection = s.Stochastic ? ActionSelection.Stochastic : ActionSelection.Deterministic,
         };
+        try
+        {
+            return RunEnvironment(s, agentOptions, learn, outDir, rng, ct);
+        }
+        catch (ModelException ex) when (sophisticated && ex.Message.StartsWith("si_horizon", StringComparison.Ordinal))
+        {
+            // The models are built here, so the search depth is the option the user typed.
+            throw new Infrastructure.BadInputException($"--policy-len {depth} (the search depth of --planner sophisticated) is too deep: {ex.Message}");
+        }
+    }
+
+    private static int RunEnvironment(AifRunSettings s, AgentOptions agentOptions, string learn, string outDir, Rng rng, CancellationToken ct)
+    {
         if (s.Env == "grid")
         {
             return s.UnknownLayout ? RunUnknownGrid(s, agentOptions, rng, outDir, ct) : RunGrid(s, agentOptions, rng, outDir, ct);

@@ -68,7 +68,7 @@ internal sealed class AifRunSettings : CommandSettings
     public int? MaxSteps { get; init; }
 
     [CommandOption("--policy-len <L>")]
-    [Description("Policy length, or the search depth with --planner sophisticated (default 2 for tmaze/bandit, 3 for grid, 2 × (size − 1), at most 8, for grid --unknown-layout)")]
+    [Description("Policy length, or the search depth with --planner sophisticated (default 2 for tmaze/bandit, 3 for grid, 2 × (size − 1), at most 8 (6 with --planner sophisticated), for grid --unknown-layout)")]
     public int? PolicyLength { get; init; }
 
     [CommandOption("--planner <PLANNER>")]
@@ -87,6 +87,9 @@ internal sealed class AifRunSettings : CommandSettings
     [Description("Print one JSON object on the last line of stdout")]
     public bool Json { get; init; }
 
+    /// <summary>Most trials of one run.</summary>
+    internal const int MaxTrials = 1_000_000;
+
     public override ValidationResult Validate()
     {
         if (Env is not ("tmaze" or "grid" or "bandit"))
@@ -101,7 +104,7 @@ internal sealed class AifRunSettings : CommandSettings
 
         if (Trials < 1)
         {
-            return ValidationResult.Error($"--trials {Trials}: must be ≥ 1");
+            return ValidationResult.Error($"--trials {Trials}: must be 1…{MaxTrials}");
         }
 
         if (PolicyLength is < 1 or > 8)
@@ -119,6 +122,12 @@ internal sealed class AifRunSettings : CommandSettings
             return ValidationResult.Error($"--max-steps {MaxSteps}: must be ≥ 1");
         }
 
-        return Size < 2 ? ValidationResult.Error($"--size {Size}: must be ≥ 2") : ValidationResult.Success();
+        int maxSize = Helmholtz.ActiveInference.Discrete.TaskModels.MaxGridWorldSize(UnknownLayout);
+        if (Size < 2 || Size > maxSize)
+        {
+            return ValidationResult.Error($"--size {Size}: must be 2…{maxSize}{(UnknownLayout ? " with --unknown-layout" : "")} (the grid model's memory grows as size⁴)");
+        }
+
+        return Trials > MaxTrials ? ValidationResult.Error($"--trials {Trials}: must be 1…{MaxTrials}") : ValidationResult.Success();
     }
 }

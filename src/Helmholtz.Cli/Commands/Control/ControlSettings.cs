@@ -198,8 +198,33 @@ internal sealed class ControlSettings : CommandSettings
             return ValidationResult.Error($"--parallel {Parallel}: must be ≥ 1");
         }
 
+        foreach (var (flag, value, min, max) in Ranges())
+        {
+            if (value is { } v && (v < min || v > max))
+            {
+                return ValidationResult.Error(string.Create(CultureInfo.InvariantCulture, $"{flag} {v}: must be {min}…{max}"));
+            }
+        }
+
         return ValidationResult.Success();
     }
+
+    // Upper bounds of the sizes that multiply the work per step or the memory; the planner's horizon and candidates,
+    // and the replay buffer, are bounded by the library's memory estimate, whose message states their range.
+    private IEnumerable<(string Flag, int? Value, int Min, int Max)> Ranges() =>
+    [
+        ("--episodes", Episodes, 1, 1_000_000),
+        ("--solve-window", SolveWindow, 1, 1_000_000),
+        ("--batch-size", BatchSize, 1, 65_536),
+        ("--warmup", Warmup, 0, 100_000_000),
+        ("--target-interval", TargetInterval, 1, 100_000_000),
+        ("--train-every", TrainEvery, 1, 1_000_000),
+        ("--gradient-steps", GradientSteps, 1, 10_000),
+        ("--ensemble", Ensemble, 1, 1_000),
+        ("--iterations", Iterations, 1, 1_000),
+        ("--action-repeat", ActionRepeat, 1, 10_000),
+        ("--epochs", Epochs, 1, 100_000),
+    ];
 
     /// <summary>The hidden widths from <c>--hidden</c>, or null for the agent's default.</summary>
     public IReadOnlyList<int>? HiddenSizes()

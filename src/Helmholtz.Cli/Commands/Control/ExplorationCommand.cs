@@ -39,7 +39,7 @@ internal sealed class ExplorationSettings : CommandSettings
     public override ValidationResult Validate() =>
         string.IsNullOrWhiteSpace(Table) ? ValidationResult.Error("--table is required (a CSV of objective,info_gain,seed,first_success,coverage)")
         : Within is < 0 ? ValidationResult.Error($"--within {Within}: must be ≥ 0")
-        : Baseline is < 0 or > 1 ? ValidationResult.Error($"--baseline {Baseline}: must be a coverage in [0, 1]")
+        : Baseline is { } b && !(b >= 0 && b <= 1) ? ValidationResult.Error($"--baseline {b.ToString(CultureInfo.InvariantCulture)}: must be a coverage in [0, 1]")
         : ValidationResult.Success();
 }
 
@@ -70,12 +70,12 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
     /// <summary>Reads the results CSV (header line first); InvalidDataException names the line and the rule broken.</summary>
     internal static List<Row> Parse(string path)
     {
-        if (!File.Exists(path))
+        var lines = Helmholtz.Tensors.WorkLimits.Default.ReadAllText(path, "--table").Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        if (lines.Length > 0 && lines[^1].Length == 0)
         {
-            throw new FileNotFoundException($"--table '{path}': file not found.", path);
+            lines = lines[..^1];
         }
 
-        var lines = File.ReadAllLines(path);
         if (lines.Length < 2 || lines[0].Trim() != "objective,info_gain,seed,first_success,coverage")
         {
             throw new InvalidDataException($"--table '{path}': expected the header 'objective,info_gain,seed,first_success,coverage' and at least one row.");
@@ -93,10 +93,10 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
             int k = 0;
             if (f.Length != 5 || f[1] is not ("with" or "without")
                 || !ulong.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed)
-                || (f[3].Length > 0 && !int.TryParse(f[3], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out k))
-                || !double.TryParse(f[4], NumberStyles.Float, CultureInfo.InvariantCulture, out double coverage) || coverage is < 0 or > 1)
+                || (f[3].Length > 0 && (!int.TryParse(f[3], NumberStyles.None, CultureInfo.InvariantCulture, out k) || k < 1))
+                || !double.TryParse(f[4], NumberStyles.Float, CultureInfo.InvariantCulture, out double coverage) || !(coverage >= 0 && coverage <= 1))
             {
-                throw new InvalidDataException($"--table '{path}' line {i + 1}: expected objective,with|without,seed,first_success (integer or empty),coverage in [0, 1]; got '{lines[i]}'.");
+                throw new InvalidDataException($"--table '{path}' line {i + 1}: expected objective,with|without,seed,first_success (a planned episode ≥ 1, or empty),coverage in [0, 1]; got '{lines[i]}'.");
             }
 
             rows.Add(new Row(f[0], f[1] == "with", seed, f[3].Length > 0 ? k : null, coverage));

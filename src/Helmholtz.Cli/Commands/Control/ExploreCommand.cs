@@ -31,6 +31,12 @@ internal sealed class ExploreSettings : CommandSettings
     [Description("Planned episodes after the random seed episode; a run stops at its first success (default 3)")]
     public int Planned { get; init; } = 3;
 
+    /// <summary>Largest coverage grid side (a million cells; two episodes visit a few thousand states).</summary>
+    internal const int MaxGrid = 1_000;
+
+    /// <summary>Most planned episodes per run.</summary>
+    internal const int MaxPlanned = 1_000;
+
     [CommandOption("--grid <CELLS>")]
     [Description("Coverage grid: CELLS × CELLS over position × velocity, counted over episodes 0 and 1 (default 20)")]
     public int Grid { get; init; } = 20;
@@ -48,8 +54,8 @@ internal sealed class ExploreSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Planned < 1 ? ValidationResult.Error($"--planned {Planned}: must be ≥ 1")
-        : Grid < 1 ? ValidationResult.Error($"--grid {Grid}: must be ≥ 1")
+        Planned is < 1 or > MaxPlanned ? ValidationResult.Error($"--planned {Planned}: must be 1…{MaxPlanned}")
+        : Grid is < 1 or > MaxGrid ? ValidationResult.Error($"--grid {Grid}: must be 1…{MaxGrid}")
         : Parallel is < 1 ? ValidationResult.Error($"--parallel {Parallel}: must be ≥ 1")
         : ValidationResult.Success();
 }

@@ -60,9 +60,9 @@ internal sealed class PcAgreementSettings : CommandSettings
 
     public override ValidationResult Validate()
     {
-        if (Iterations <= 0)
+        if (Iterations is <= 0 or > PcOptions.MaxIterations)
         {
-            return ValidationResult.Error($"--iterations must be positive (got {Iterations}).");
+            return ValidationResult.Error($"--iterations must be 1…{PcOptions.MaxIterations} (got {Iterations}).");
         }
 
         if (!(EtaV > 0) || !float.IsFinite(EtaV))
@@ -70,7 +70,8 @@ internal sealed class PcAgreementSettings : CommandSettings
             return ValidationResult.Error($"--eta-v must be a positive number (got {EtaV.ToString(CultureInfo.InvariantCulture)}).");
         }
 
-        return Batch > 0 ? ValidationResult.Success() : ValidationResult.Error($"--batch must be positive (got {Batch}).");
+        return Batch is > 0 and <= TrainingConfig.MaxBatchSize ? ValidationResult.Success()
+            : ValidationResult.Error($"--batch must be 1…{TrainingConfig.MaxBatchSize} (got {Batch}).");
     }
 }
 

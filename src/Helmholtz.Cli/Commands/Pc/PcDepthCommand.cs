@@ -61,7 +61,8 @@ internal sealed class PcDepthSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Width > 0 && Epochs > 0 && LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--width, --epochs and --lr must be positive.");
+        Width is <= 0 or > TrainingConfig.MaxWidth ? ValidationResult.Error($"--width must be 1…{TrainingConfig.MaxWidth} (got {Width}).")
+        : Epochs > 0 && LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--width, --epochs and --lr must be positive.");
 }
 
 /// <summary><c>helmholtz pc depth</c>: the PC − BP test-accuracy gap of MLPs of growing depth, as CSV and a figure.</summary>
@@ -76,9 +77,9 @@ internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
 
     protected override int Run(PcDepthSettings settings, CancellationToken cancellationToken)
     {
+        int[] depths = settings.Depths.Split(',').Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d is > 0 and <= TrainingConfig.MaxLayers ? d
+            : throw new ArgumentException($"--depths must list numbers of hidden layers, each 1…{TrainingConfig.MaxLayers} (got '{settings.Depths}').")).ToArray();
         using var runFolder = RunFolderGuard.Take(OutPath.Folder(settings.Out));
-        int[] depths = settings.Depths.Split(',').Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d > 0 ? d
-            : throw new ArgumentException($"--depths must list positive integers (got '{settings.Depths}').")).ToArray();
         var variants = settings.Variants.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseVariant).ToList();
         var loss = settings.Loss switch
         {

@@ -4,6 +4,7 @@ using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Data;
 using Helmholtz.Optim;
 using Helmholtz.PredictiveCoding;
+using Helmholtz.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -75,7 +76,10 @@ internal sealed class PcGenerativeSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Latent > 0 && Epochs > 0 && Batch > 0 && LearningRate > 0 && HiddenVariance > 0 && PixelVariance > 0 && WeightDecay >= 0 ? ValidationResult.Success()
+        Latent > TrainingConfig.MaxWidth ? ValidationResult.Error($"--latent must be 1…{TrainingConfig.MaxWidth} (got {Latent}).")
+        : Epochs > TrainingConfig.MaxEpochs ? ValidationResult.Error($"--epochs must be 1…{TrainingConfig.MaxEpochs} (got {Epochs}).")
+        : Batch > TrainingConfig.MaxBatchSize ? ValidationResult.Error($"--batch must be 1…{TrainingConfig.MaxBatchSize} (got {Batch}).")
+        : Latent > 0 && Epochs > 0 && Batch > 0 && LearningRate > 0 && HiddenVariance > 0 && PixelVariance > 0 && WeightDecay >= 0 ? ValidationResult.Success()
             : ValidationResult.Error("--latent, --epochs, --batch, --lr and --hidden-variance must be positive, --weight-decay non-negative.");
 
     public int[] HiddenSizes() => OptionParsing.SizeList(Hidden, "--hidden");

@@ -21,9 +21,8 @@ internal class TrainingSettings : CommandSettings
     public string Model { get; init; } = "mlp";
 
     [CommandOption("--hidden <SIZES>")]
-    [Description("Hidden layer sizes, comma-separated (MLP), or the hidden state size (RNN, LSTM).")]
-    [DefaultValue("128,128")]
-    public string Hidden { get; init; } = "128,128";
+    [Description("Hidden layer sizes, comma-separated (MLP, CNN; default 128,128), or the one hidden state size (RNN, LSTM; default 128).")]
+    public string? Hidden { get; init; }
 
     [CommandOption("--activation <F>")]
     [Description("Hidden nonlinearity: tanh, relu or sigmoid.")]
@@ -142,7 +141,7 @@ internal class TrainingSettings : CommandSettings
     {
         Algorithm = Algorithm,
         Model = Model,
-        Hidden = OptionParsing.SizeList(Hidden, "--hidden"),
+        Hidden = Hidden is null ? Model is "rnn" or "lstm" ? [128] : [128, 128] : OptionParsing.SizeList(Hidden, "--hidden"),
         Activation = Parse<Activation>(Activation, "--activation", ["tanh", "relu", "sigmoid"]),
         Loss = OptionParsing.Loss(Loss),
         Dataset = Dataset,

@@ -30,6 +30,12 @@ public sealed class ReplayBuffer
             throw new ArgumentOutOfRangeException(nameof(observationSize), observationSize, "The observation size must be positive.");
         }
 
+        // Two observations, an action, a reward and a flag per transition.
+        double perTransition = 8.0 * observationSize + 9;
+        var limits = WorkLimits.Default;
+        limits.CheckBytes(capacity * perTransition, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"A replay buffer of BufferCapacity {capacity} (observations of {observationSize} floats)"),
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"BufferCapacity must be at most {(long)Math.Min(int.MaxValue, limits.MaxBytes / perTransition)}"));
         Capacity = capacity;
         ObservationSize = observationSize;
         _observations = new float[checked(capacity * observationSize)];

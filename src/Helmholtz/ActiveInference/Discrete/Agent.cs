@@ -96,6 +96,10 @@ public sealed partial class Agent
         _qs = [];
         _latestBelief = [];
         Reset();
+        if (_opt.Planner == Planner.Sophisticated)
+        {
+            CheckSophisticatedSize();
+        }
     }
 
     /// <summary>The model the agent was made from (its initial parameters).</summary>
@@ -261,14 +265,15 @@ public sealed partial class Agent
     /// <summary>Scores every policy by its expected free energy and updates <see cref="QPi"/>; returns q(π).</summary>
     /// <remarks>FPI: q(π) = softmax(γ·(−G) + ln E). MMP: q(π) = softmax(γ·(−G) − F + ln E), its −G summed over the
     /// current step and the policy's future (pymdp's update_posterior_policies_full).</remarks>
-    public double[] InferPolicies()
+    /// <param name="cancellationToken">Stops a long sophisticated tree search between nodes.</param>
+    public double[] InferPolicies(CancellationToken cancellationToken = default)
     {
         Array.Clear(Utility);
         Array.Clear(StatesInfoGain);
         Array.Clear(ParamInfoGain);
         if (_opt.Planner == Planner.Sophisticated)
         {
-            return InferPoliciesSophisticated();
+            return InferPoliciesSophisticated(cancellationToken);
         }
 
         if (_opt.Algorithm == InferenceAlgorithm.Fpi)

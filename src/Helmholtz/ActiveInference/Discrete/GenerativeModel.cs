@@ -1,4 +1,5 @@
 using System.Globalization;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.ActiveInference.Discrete;
 
@@ -102,6 +103,9 @@ public sealed record AgentOptions
 
     /// <summary>Sophisticated inference: the value −G of a pruned action is lowered by this (pymdp 1.x default 512).</summary>
     public double SophisticatedPrunePenalty { get; init; } = 512;
+
+    /// <summary>Limits on the work one decision may take (<see cref="WorkLimits.MaxTreeNodes"/> bounds the sophisticated tree search).</summary>
+    public WorkLimits Limits { get; init; } = WorkLimits.Default;
 }
 
 /// <summary>Thrown when a generative model, observation or action breaks a rule; the message names the array, index and rule.</summary>
@@ -132,6 +136,7 @@ public sealed class GenerativeModel
         AgentOptions? options = null)
     {
         Options = options ?? new AgentOptions();
+        CheckOptions(Options);
         if (b.Count == 0)
         {
             throw new ModelException("B: at least one hidden-state factor is required (B is empty)");
@@ -234,9 +239,9 @@ public sealed class GenerativeModel
                 throw new ModelException("planner = \"sophisticated\": needs inference_algo \"FPI\" (the tree search conditions on each predicted outcome with fixed-point iteration)");
             }
 
-            if (Options.SophisticatedHorizon < 1)
+            if (Options.SophisticatedHorizon is < 1 or > MaxSophisticatedHorizon)
             {
-                throw new ModelException($"si_horizon = {Options.SophisticatedHorizon}: must be ≥ 1");
+                throw new ModelException($"si_horizon = {Options.SophisticatedHorizon}: must be 1…{MaxSophisticatedHorizon}");
             }
 
             if (!(Options.SophisticatedPolicyPruneThreshold >= 0 && Options.SophisticatedPolicyPruneThreshold < 1)
@@ -377,6 +382,51 @@ public sealed class GenerativeModel
             {
                 throw new ModelException($"{where}[{f}] = {action[f]}: factor {f} has controls 0…{NumControls[f] - 1}");
             }
+        }
+    }
+
+    /// <summary>Largest <see cref="AgentOptions.SophisticatedHorizon"/> accepted; the tree's node count is further bounded by <see cref="WorkLimits.MaxTreeNodes"/>.</summary>
+    public const int MaxSophisticatedHorizon = 64;
+
+    /// <summary>Largest <see cref="AgentOptions.NumIterations"/> accepted (the fixed-point iteration converges in tens).</summary>
+    public const int MaxIterations = 10_000;
+
+    /// <summary>Largest <see cref="AgentOptions.InferenceHorizon"/> accepted (MMP's window of past observations).</summary>
+    public const int MaxInferenceHorizon = 1_000;
+
+    // Rates and precisions: finite and ≥ 0 (a negative precision or rate inverts preferences or unlearns counts).
+    private static void CheckOptions(AgentOptions o)
+    {
+        NonNegative("gamma", o.Gamma);
+        NonNegative("alpha", o.Alpha);
+        NonNegative("si_gamma", o.SophisticatedGamma);
+        NonNegative("si_prune_penalty", o.SophisticatedPrunePenalty);
+        NonNegative("lr_pA", o.LearningRateA);
+        NonNegative("lr_pB", o.LearningRateB);
+        NonNegative("lr_pD", o.LearningRateD);
+        NonNegative("dF_tol", o.FreeEnergyTolerance);
+        if (!(o.MmpStepSize > 0) || double.IsInfinity(o.MmpStepSize))
+        {
+            throw new ModelException($"mmp_tau = {Fmt(o.MmpStepSize)}: must be a finite number > 0");
+        }
+
+        ArgumentNullException.ThrowIfNull(o.Limits);
+        if (o.NumIterations > MaxIterations)
+        {
+            throw new ModelException($"num_iter = {o.NumIterations}: must be 1…{MaxIterations}");
+        }
+
+        if (o.InferenceHorizon > MaxInferenceHorizon)
+        {
+            throw new ModelException($"inference_horizon = {o.InferenceHorizon}: must be 1…{MaxInferenceHorizon}");
+        }
+    }
+
+    private static void NonNegative(string key, double value)
+    {
+        if (!(value >= 0) || double.IsInfinity(value))
+        {
+            throw new ModelException($"{key} = {Fmt(value)}: must be a finite number ≥ 0");
         }
     }
 

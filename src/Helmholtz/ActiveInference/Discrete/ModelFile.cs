@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.ActiveInference.Discrete;
 
@@ -22,15 +23,9 @@ public static class ModelFile
     ];
 
     /// <summary>Reads and validates a model file; errors name the file, key, index and rule.</summary>
-    public static GenerativeModel Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"model file '{path}' not found", path);
-        }
-
-        return Parse(File.ReadAllText(path), path);
-    }
+    /// <remarks>Only regular files up to <see cref="WorkLimits.MaxFileBytes"/> of <paramref name="limits"/> (default 64 MiB) are read.</remarks>
+    public static GenerativeModel Load(string path, WorkLimits? limits = null) =>
+        Parse((limits ?? WorkLimits.Default).ReadAllText(path, "model file"), path);
 
     /// <summary>Parses and validates a model from JSON text; <paramref name="source"/> names it in errors.</summary>
     public static GenerativeModel Parse(string json, string source = "model")

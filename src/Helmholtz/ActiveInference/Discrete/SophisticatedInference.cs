@@ -21,6 +21,7 @@ namespace Helmholtz.ActiveInference.Discrete;
 public sealed partial class Agent
 {
     private SophisticatedBuffers? _si;
+    private CancellationToken _siCancellation;
 
     /// <summary>Number of belief nodes the last sophisticated search expanded (the root counts as one).</summary>
     public int SophisticatedNodes { get; private set; }
@@ -67,11 +68,68 @@ public sealed partial class Agent
         return _si;
     }
 
-    private double[] InferPoliciesSophisticated()
+    /// <summary>
+    /// Upper bound on the belief nodes one sophisticated search of <paramref name="model"/> can expand:
+    /// Σ_{d &lt; H} b^d with b = (actions expanded per node) × (outcomes kept per action).
+    /// </summary>
+    /// <remarks>
+    /// An action is expanded only when its probability exceeds the policy threshold p, and fewer than 1/p probabilities
+    /// of a distribution can exceed p, so at most min(K, ⌈1/p⌉ − 1) of the K joint actions are expanded (K when p = 0);
+    /// likewise at most min(O, ⌈1/p_o⌉ − 1) of the O joint outcomes are kept (at least one). The true count is usually far
+    /// smaller, since beliefs concentrate; the bound is exact for a tree whose every node is maximally uncertain.
+    /// </remarks>
+    public static double SophisticatedNodeBound(GenerativeModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var o = model.Options;
+        double actions = model.NumControls.Aggregate(1.0, (p, n) => p * n);
+        double outcomes = model.NumObs.Aggregate(1.0, (p, n) => p * n);
+        static double Kept(double count, double threshold) =>
+            threshold > 0 ? Math.Max(1, Math.Min(count, Math.Ceiling(1 / threshold) - 1)) : count;
+        double branching = Kept(actions, o.SophisticatedPolicyPruneThreshold) * Kept(outcomes, o.SophisticatedObservationPruneThreshold);
+        double nodes = 0, level = 1;
+        for (int d = 0; d < o.SophisticatedHorizon; d++)
+        {
+            nodes += level;
+            level *= branching;
+        }
+
+        return nodes;
+    }
+
+    // Refuses, before the first step, a search that cannot stay within the node limit: when the worst case exceeds it,
+    // one search from the prior D is run with the limit enforced (it writes only the search buffers).
+    private void CheckSophisticatedSize()
+    {
+        double bound = SophisticatedNodeBound(_model);
+        if (bound <= _opt.Limits.MaxTreeNodes)
+        {
+            return;
+        }
+
+        var buf = SiBuffers();
+        SophisticatedNodes = 0;
+        Search(buf, 0, _d);
+        SophisticatedNodes = 0;
+    }
+
+    private ModelException TooManyNodes() => new(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"si_horizon = {_opt.SophisticatedHorizon}: the sophisticated tree search expands more than {_opt.Limits.MaxTreeNodes:N0} belief nodes in one step (worst case {SophisticatedNodeBound(_model):G3}); the limit is {_opt.Limits.MaxTreeNodes:N0} (WorkLimits.MaxTreeNodes): lower si_horizon or raise si_policy_prune_threshold and si_observation_prune_threshold"));
+
+    private double[] InferPoliciesSophisticated(CancellationToken cancellationToken)
     {
         var buf = SiBuffers();
         SophisticatedNodes = 0;
-        Search(buf, 0, _qs);
+        _siCancellation = cancellationToken;
+        try
+        {
+            Search(buf, 0, _qs);
+        }
+        finally
+        {
+            _siCancellation = default;
+        }
+
         int k = _policies.JointActions;
         var logits = new double[k];
         for (int u = 0; u < k; u++)
@@ -90,7 +148,12 @@ public sealed partial class Agent
     // Fills buf.Value[d] / buf.Parts[d] with −G of every joint action from belief b at depth d.
     private void Search(SophisticatedBuffers buf, int d, double[][] b)
     {
-        SophisticatedNodes++;
+        if (++SophisticatedNodes > _opt.Limits.MaxTreeNodes)
+        {
+            throw TooManyNodes();
+        }
+
+        _siCancellation.ThrowIfCancellationRequested();
         int k = _policies.JointActions;
         Span<int> act = stackalloc int[_nf];
         var value = buf.Value[d];

@@ -84,7 +84,7 @@ public sealed record DialCorridorModelOptions
 /// The model factory of the discrete tasks: builds an agent's generative model of a T-maze, grid world or dial corridor.
 /// The environment does not own its agent's model; the model is built from the task's public description.
 /// </summary>
-public static class TaskModels
+public static partial class TaskModels
 {
     /// <summary>A learning rate of pB for the unknown-layout grid: one bump into a wall should make the agent doubt that move.</summary>
     public const double UnknownLayoutLearningRateB = 4;
@@ -221,6 +221,7 @@ public static class TaskModels
     {
         ArgumentNullException.ThrowIfNull(grid);
         var o = options ?? new GridWorldModelOptions();
+        CheckGridWorldSize(grid.Size, o.UnknownLayout);
         int n = grid.Size, s = grid.Cells;
         const int U = GridWorld.Actions;
         if (o.UnknownLayout != grid.Options.GoalSensor)
@@ -333,6 +334,7 @@ public static class TaskModels
     {
         ArgumentNullException.ThrowIfNull(world);
         var o = options ?? new DialCorridorModelOptions();
+        CheckDialCorridorSize(world.Options.Cells, world.Options.Settings);
         int n = world.Options.Cells, k = world.Options.Settings, s = n * k;
         var aCell = new double[n * s];
         var aDial = new double[k * s];

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.ActiveInference.Discrete;
 
@@ -44,7 +45,7 @@ public static class Trajectories
         {
             ct.ThrowIfCancellationRequested();
             agent.InferStates(observations[t]);
-            agent.InferPolicies();
+            agent.InferPolicies(ct);
             steps[t] = new TrajectoryStep(agent.Qs.Select(x => (double[])x.Clone()).ToArray(), (double[])agent.QPi.Clone(), (double[])agent.NegEfe.Clone());
             if (t < actions.Length)
             {
@@ -74,12 +75,7 @@ public static class Trajectories
     /// <exception cref="ModelException">The file is not such a trajectory; the message names the bad element.</exception>
     public static (int[][] Observations, int[][] Actions) Read(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"trajectory file '{path}' not found", path);
-        }
-
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        using var doc = JsonDocument.Parse(WorkLimits.Default.ReadAllText(path, "trajectory file"));
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("observations", out var obs))
         {

@@ -93,7 +93,7 @@ public sealed class TrialRunner
         for (int trial = 0; trial < trials; trial++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var record = RunTrial(trial, rng);
+            var record = RunTrial(trial, rng, cancellationToken);
             afterTrial?.Invoke(record);
             result.Add(record);
         }
@@ -102,7 +102,10 @@ public sealed class TrialRunner
     }
 
     /// <summary>Runs one trial, numbered <paramref name="index"/>, from a reset of the agent and the environment.</summary>
-    public DiscreteTrial RunTrial(int index, Rng rng)
+    /// <param name="index">The trial's number.</param>
+    /// <param name="rng">The generator of the environment and of action sampling.</param>
+    /// <param name="cancellationToken">Checked at every step and inside the policy search.</param>
+    public DiscreteTrial RunTrial(int index, Rng rng, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rng);
         var agent = Agent;
@@ -139,7 +142,8 @@ public sealed class TrialRunner
                 previous = Clone(agent.Qs);
             }
 
-            agent.InferPolicies();
+            cancellationToken.ThrowIfCancellationRequested();
+            agent.InferPolicies(cancellationToken);
             AfterPolicyInference?.Invoke(index, actions.Count, qs, agent);
             var action = agent.SampleAction(rng);
             actions.Add(action);

@@ -28,6 +28,9 @@ public sealed record DialCorridorOptions
 /// </summary>
 public sealed class DialCorridor : IDiscreteEnvironment
 {
+    /// <summary>Largest number of cells or settings accepted (a model is further bounded by memory: <see cref="ActiveInference.Discrete.TaskModels.EstimateDialCorridorBytes"/>).</summary>
+    public const int MaxCells = 1_000_000;
+
     private readonly DialCorridorOptions _o;
     private int _cell;
     private int _dial;
@@ -38,9 +41,9 @@ public sealed class DialCorridor : IDiscreteEnvironment
     {
         _o = options ?? new DialCorridorOptions();
         int n = _o.Cells, k = _o.Settings;
-        if (n < 2 || k < 2)
+        if (n is < 2 or > MaxCells || k is < 2 or > MaxCells)
         {
-            throw new ArgumentException($"cells = {n}, settings = {k}: need at least 2 of each");
+            throw new ArgumentException($"Cells = {n}, Settings = {k}: each must be 2…{MaxCells}");
         }
 
         if (_o.DialAccuracy is <= 0 or > 1)

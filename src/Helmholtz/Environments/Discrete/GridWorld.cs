@@ -38,6 +38,9 @@ public sealed class GridWorld : IDiscreteEnvironment
     /// <summary>Number of actions: stay, up, down, left, right.</summary>
     public const int Actions = 5;
 
+    /// <summary>Largest side length accepted (a model of the grid is further bounded by memory: <see cref="ActiveInference.Discrete.TaskModels.MaxGridWorldSize"/>).</summary>
+    public const int MaxSize = 1_000;
+
     private readonly GridWorldOptions _o;
     private readonly bool[] _wall;
     private int _loc;
@@ -47,9 +50,14 @@ public sealed class GridWorld : IDiscreteEnvironment
     public GridWorld(GridWorldOptions? options = null)
     {
         _o = options ?? new GridWorldOptions();
-        if (_o.Size < 2)
+        if (_o.Size is < 2 or > MaxSize)
         {
-            throw new ArgumentException($"size = {_o.Size}: need at least 2");
+            throw new ArgumentException($"Size = {_o.Size}: must be 2…{MaxSize}");
+        }
+
+        if (_o.MaxSteps < 1)
+        {
+            throw new ArgumentException($"MaxSteps = {_o.MaxSteps}: must be ≥ 1");
         }
 
         int n = _o.Size, s = n * n;
@@ -68,6 +76,11 @@ public sealed class GridWorld : IDiscreteEnvironment
         if (Goal < 1 || Goal >= s || _wall[Goal] || _wall[0])
         {
             throw new ArgumentException($"goal {Goal}: must be a cell 1…{s - 1} that is not a wall, and the start (cell 0) must not be a wall");
+        }
+
+        if (ShortestPath() < 0)
+        {
+            throw new ArgumentException($"Goal {Goal}: unreachable from the start (cell 0); the Walls {string.Join(", ", _o.Walls)} cut it off");
         }
 
     }

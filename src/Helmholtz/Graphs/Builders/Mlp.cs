@@ -68,6 +68,18 @@ public static class Mlp
             BuilderParts.Positive(hiddenSizes[i], $"HiddenSizes[{i}]");
         }
 
+        // Weights, gradients and two optimiser moments per parameter, checked before any layer is allocated.
+        double parameters = 0, inputs = x.Shape[0];
+        for (int i = 0; i <= hiddenSizes.Count; i++)
+        {
+            double outputs = i < hiddenSizes.Count ? hiddenSizes[i] : outputSize;
+            parameters += (inputs + 1) * outputs;
+            inputs = outputs;
+        }
+
+        WorkLimits.Default.CheckBytes(16 * parameters, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"An MLP with HiddenSizes [{string.Join(", ", hiddenSizes)}] ({parameters:G3} parameters)"), "lower HiddenSizes");
+
         var h = x;
         int width = x.Shape[0], layers = hiddenSizes.Count + 1;
         for (int i = 0; i < layers; i++)

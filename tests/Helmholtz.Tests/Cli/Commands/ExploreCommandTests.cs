@@ -10,7 +10,7 @@ public sealed class ExploreCommandTests
     [InlineData("sparse-mountaincar", "curiosity", "1", "1", "curiosity")]
     [InlineData("sparse-mountaincar", ",", "1", "1", "--objectives: give at least one objective")]
     [InlineData("sparse-mountaincar", "reward", "3-1", "1", "--seeds '3-1'")]
-    [InlineData("sparse-mountaincar", "reward", "1", "0", "--planned 0: must be ≥ 1")]
+    [InlineData("sparse-mountaincar", "reward", "1", "0", "--planned 0: must be 1…1000")]
     public void BadInputExitsWithCode2AndWritesNothing(string env, string objectives, string seeds, string planned, string message)
     {
         using var dir = new TempDirectory();

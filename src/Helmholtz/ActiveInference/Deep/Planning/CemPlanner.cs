@@ -55,6 +55,8 @@ public sealed class CemPlanner
             }
         }
 
+        WorkLimits.Default.CheckBytes(4.0 * options.Horizon * ((double)options.Candidates * low.Length + 2 * low.Length) + 12.0 * options.Candidates,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The CEM buffers of Horizon {options.Horizon} and Candidates {options.Candidates}"));
         Options = options;
         ActionSize = low.Length;
         _low = low.ToArray();
@@ -80,7 +82,12 @@ public sealed class CemPlanner
     public double LastEliteUtility { get; private set; }
 
     /// <summary>Runs the CEM iterations from the state <paramref name="start"/> and writes the plan's first action into <paramref name="action"/>.</summary>
-    public void Plan(ICandidateEvaluator evaluator, ReadOnlySpan<float> start, Rng rng, Span<float> action)
+    /// <param name="evaluator">Scores the candidates.</param>
+    /// <param name="start">The state the plan starts from.</param>
+    /// <param name="rng">The generator of the candidates.</param>
+    /// <param name="action">Receives the plan's first action.</param>
+    /// <param name="cancellationToken">Checked before every CEM iteration.</param>
+    public void Plan(ICandidateEvaluator evaluator, ReadOnlySpan<float> start, Rng rng, Span<float> action, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         ArgumentNullException.ThrowIfNull(rng);
@@ -101,6 +108,7 @@ public sealed class CemPlanner
 
         for (int iteration = 0; iteration < Options.Iterations; iteration++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             _sampler.Fill(rng, _actions);
             for (int t = 0; t < h; t++)
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Helmholtz.Tensors;
 
 namespace Helmholtz.ActiveInference.Deep.Planning;
 
@@ -215,6 +216,69 @@ public sealed record PlannerOptions(
         {
             throw new ArgumentException("The objective's scales must be finite.");
         }
+    }
+
+    /// <summary>
+    /// Estimated bytes of the planning agent's buffers and models for a task with these state and action sizes: the
+    /// rollouts' means and log-variances (Horizon × EnsembleSize × Candidates × state), the candidate actions, the
+    /// per-member scratch and the ensemble's weights with Adam's moments.
+    /// </summary>
+    public double EstimateBytes(int stateSize, int actionSize)
+    {
+        double h = Cem.Horizon, c = Cem.Candidates, e = Model.EnsembleSize, w = Model.HiddenSize, s = stateSize, a = actionSize;
+        double rollouts = 2 * h * e * c * s;
+        double actions = 2 * h * c * a;
+        double scratch = 2 * e * c * (8 * s + 4 * a + 3 * w);
+        double weights = 4 * e * ((s + a) * w + Model.HiddenLayers * w * w + w * 2 * s) + 4 * ((2 * s + a) * w + Model.RewardHiddenLayers * w * w);
+        return 4 * (rollouts + actions + scratch + weights + 8 * c);
+    }
+
+    /// <summary>Throws <see cref="WorkLimitException"/> when <see cref="EstimateBytes"/> exceeds <paramref name="limits"/> (default <see cref="WorkLimits.Default"/>).</summary>
+    public void CheckSize(int stateSize, int actionSize, WorkLimits? limits = null)
+    {
+        var l = limits ?? WorkLimits.Default;
+        double bytes = EstimateBytes(stateSize, actionSize);
+        if (bytes <= l.MaxBytes)
+        {
+            return;
+        }
+
+        // The estimate is close to linear in each of Horizon and Candidates: the largest values that fit with the others fixed.
+        long maxHorizon = LargestFitting(v => this with { Cem = Cem with { Horizon = v } }, stateSize, actionSize, l);
+        long maxCandidates = LargestFitting(v => this with { Cem = Cem with { Candidates = v } }, stateSize, actionSize, l);
+        var ranges = new List<string>();
+        if (maxHorizon >= 1)
+        {
+            ranges.Add(string.Create(CultureInfo.InvariantCulture, $"with Candidates {Cem.Candidates}, Horizon must be 1…{maxHorizon}"));
+        }
+
+        if (maxCandidates >= Cem.Elites)
+        {
+            ranges.Add(string.Create(CultureInfo.InvariantCulture, $"with Horizon {Cem.Horizon}, Candidates must be {Cem.Elites}…{maxCandidates}"));
+        }
+
+        string range = ranges.Count > 0 ? string.Join("; ", ranges) : "lower EnsembleSize or HiddenSize";
+        l.CheckBytes(bytes, string.Create(CultureInfo.InvariantCulture,
+            $"Planning with Horizon {Cem.Horizon}, Candidates {Cem.Candidates}, EnsembleSize {Model.EnsembleSize} and HiddenSize {Model.HiddenSize}"), range);
+    }
+
+    private static long LargestFitting(Func<int, PlannerOptions> with, int stateSize, int actionSize, WorkLimits limits)
+    {
+        long lo = 0, hi = int.MaxValue;
+        while (lo < hi)
+        {
+            long mid = (lo + hi + 1) / 2;
+            if (with((int)mid).EstimateBytes(stateSize, actionSize) <= limits.MaxBytes)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo;
     }
 
     internal static void Positive(int value, string what)

@@ -42,6 +42,7 @@ public sealed class PlanningAgent : IControlAgent
             throw new ArgumentException($"The planner needs a continuous (box) action space; got {actionSpace}.", nameof(actionSpace));
         }
 
+        options.CheckSize(observationSpace.Size, box.Size);
         Options = options;
         _actionSpace = box;
         _observationSize = observationSpace.Size;
@@ -80,9 +81,12 @@ public sealed class PlanningAgent : IControlAgent
     public int EpisodeNumber(int run) => run - Options.SeedEpisodes;
 
     /// <summary>Plans one action for <paramref name="observation"/> with the current model (no environment step).</summary>
-    public void Plan(ReadOnlySpan<float> observation, Span<float> action)
+    /// <param name="observation">The current observation.</param>
+    /// <param name="action">Receives the planned action.</param>
+    /// <param name="cancellationToken">Checked before every CEM iteration.</param>
+    public void Plan(ReadOnlySpan<float> observation, Span<float> action, CancellationToken cancellationToken = default)
     {
-        _planner.Plan(_evaluator, observation, _rng, action);
+        _planner.Plan(_evaluator, observation, _rng, action, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -129,7 +133,7 @@ public sealed class PlanningAgent : IControlAgent
             if (planned)
             {
                 long t0 = Stopwatch.GetTimestamp();
-                Plan(obs, action);
+                Plan(obs, action, cancellationToken);
                 planSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
                 infoGain += _evaluator.LastMeanInfoGain;
             }
