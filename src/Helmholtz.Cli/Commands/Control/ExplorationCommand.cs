@@ -57,7 +57,7 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
         var rows = Parse(settings.Table!);
         var arms = Summarise(rows, settings.Within);
         Draw(rows, settings.Title ?? "state coverage by objective, with and without its information-gain term", settings.Out, settings.Within, settings.Baseline);
-        Console.Out.Write(Markdown(rows, settings.Within));
+        (settings.Json ? Console.Error : Console.Out).Write(Markdown(rows, settings.Within));
         if (settings.Json)
         {
             Infrastructure.Cli.WriteJson(new { Arms = arms, Figure = settings.Out + ".png" });

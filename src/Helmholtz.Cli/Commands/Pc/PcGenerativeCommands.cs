@@ -75,8 +75,14 @@ internal sealed class PcGenerativeSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Latent > 0 && Epochs > 0 && Batch > 0 && LearningRate > 0 && HiddenVariance > 0 && PixelVariance > 0 && WeightDecay >= 0 ? ValidationResult.Success()
-            : ValidationResult.Error("--latent, --epochs, --batch, --lr and --hidden-variance must be positive, --weight-decay non-negative.");
+        OptionParsing.FirstError(
+            OptionParsing.Positive("--latent", Latent),
+            OptionParsing.Positive("--epochs", Epochs),
+            OptionParsing.Positive("--batch", Batch),
+            OptionParsing.Positive("--lr", LearningRate),
+            OptionParsing.Positive("--hidden-variance", HiddenVariance),
+            OptionParsing.Positive("--pixel-variance", PixelVariance),
+            WeightDecay >= 0 && float.IsFinite(WeightDecay) ? null : OptionParsing.Invalid("--weight-decay", WeightDecay, "a finite number ≥ 0"));
 
     public int[] HiddenSizes() => OptionParsing.SizeList(Hidden, "--hidden");
 }
