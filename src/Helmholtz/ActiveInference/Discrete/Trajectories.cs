@@ -79,18 +79,38 @@ public static class Trajectories
             throw new FileNotFoundException($"trajectory file '{path}' not found", path);
         }
 
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        var root = doc.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("observations", out var obs))
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses a trajectory from JSON text (as <see cref="Read"/>); <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="ModelException">The text is not valid JSON or not such a trajectory; the message names the bad element.</exception>
+    public static (int[][] Observations, int[][] Actions) Parse(string json, string source = "trajectory")
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument doc;
+        try
         {
-            throw new ModelException($"{path}: missing required key \"observations\"");
+            doc = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelException($"{source}: not valid JSON ({ex.Message})");
         }
 
-        var observations = IntRows(obs, $"{path}: observations");
-        var actions = root.TryGetProperty("actions", out var act) && act.ValueKind != JsonValueKind.Null
-            ? IntRows(act, $"{path}: actions")
-            : [];
-        return (observations, actions);
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("observations", out var obs))
+            {
+                throw new ModelException($"{source}: missing required key \"observations\"");
+            }
+
+            var observations = IntRows(obs, $"{source}: observations");
+            var actions = root.TryGetProperty("actions", out var act) && act.ValueKind != JsonValueKind.Null
+                ? IntRows(act, $"{source}: actions")
+                : [];
+            return (observations, actions);
+        }
     }
 
     private static int[][] IntRows(JsonElement el, string name)
