@@ -22,9 +22,22 @@ internal static partial class PropertyFlags
         ["InferenceRate"] = "--eta-v",
         ["OutputVariance"] = "--output-variance",
         ["DataDirectory"] = "--data",
+
+        // The control agents' options (DqnOptions, DeepAifOptions) whose names differ from aif control's settings.
         ["ValueLearningRate"] = "--lr",
         ["PolicyLearningRate"] = "--lr",
         ["TransitionLearningRate"] = "--lr",
+        ["TargetTau"] = "--tau",
+        ["BufferCapacity"] = "--buffer",
+        ["EpsilonEnd"] = "--epsilon-end",
+        ["EpsilonDecaySteps"] = "--epsilon-decay",
+        ["FinalLearningRateFraction"] = "--lr-final",
+        ["LearningRateDecaySteps"] = "--lr-decay",
+        ["TargetUpdateInterval"] = "--target-interval",
+        ["WarmupSteps"] = "--warmup",
+        ["InitialPrecision"] = "--precision-start",
+        ["PrecisionAnnealSteps"] = "--precision-anneal",
+        ["HiddenSizes"] = "--hidden",
     };
 
     /// <summary>The flag of <paramref name="property"/>, or null when the CLI has none.</summary>

@@ -41,7 +41,7 @@ internal sealed class AifBenchSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Env is not ("tmaze" or "grid" or "dial") ? ValidationResult.Error($"--env {Env}: must be tmaze, grid or dial")
+        Env is not ("tmaze" or "grid" or "dial") ? ValidationResult.Error($"--env '{Env}': must be tmaze, grid or dial")
         : Size < 2 || Cells < 2 || Settings < 2 ? ValidationResult.Error("--size, --cells and --settings must be ≥ 2")
         : Steps < 1 ? ValidationResult.Error("--steps must be ≥ 1")
         : PolicyLength is < 1 or > 6 ? ValidationResult.Error($"--policy-len {PolicyLength}: must be 1…6")

@@ -61,7 +61,7 @@ internal sealed class PcDepthSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Width > 0 && Epochs > 0 && LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--width, --epochs and --lr must be positive.");
+        OptionParsing.FirstError(OptionParsing.Positive("--width", Width), OptionParsing.Positive("--epochs", Epochs), OptionParsing.Positive("--lr", LearningRate));
 }
 
 /// <summary><c>helmholtz pc depth</c>: the PC − BP test-accuracy gap of MLPs of growing depth, as CSV and a figure.</summary>

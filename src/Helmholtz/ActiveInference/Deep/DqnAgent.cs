@@ -57,7 +57,8 @@ public sealed record DqnOptions(
         Check(WarmupSteps >= 0, "WarmupSteps", "≥ 0");
         Check(TrainEvery > 0, "TrainEvery", "> 0");
         Check(GradientSteps > 0, "GradientSteps", "> 0");
-        Check(EpsilonStart is >= 0 and <= 1 && EpsilonEnd is >= 0 and <= 1, "EpsilonStart/EpsilonEnd", "in [0, 1]");
+        Check(EpsilonStart is >= 0 and <= 1, "EpsilonStart", "in [0, 1]");
+        Check(EpsilonEnd is >= 0 and <= 1, "EpsilonEnd", "in [0, 1]");
         Check(EpsilonDecaySteps >= 0, "EpsilonDecaySteps", "≥ 0");
         Check(TargetTau is > 0 and <= 1, "TargetTau", "in (0, 1]");
         Check(TargetUpdateInterval > 0, "TargetUpdateInterval", "> 0");

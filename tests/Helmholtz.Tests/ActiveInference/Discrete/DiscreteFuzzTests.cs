@@ -14,14 +14,17 @@ public sealed class DiscreteFuzzTests(ITestOutputHelper output)
 {
     private static readonly string CaseDir = Path.Combine(AppContext.BaseDirectory, "TestData", "pymdp", "fpi_1f_1m");
 
+    // The reference case with the most keys (two factors, pA and pB, γ, the inference settings), to reach every field's check.
+    private static readonly string RichModel = Path.Combine(AppContext.BaseDirectory, "TestData", "pymdp", "fpi_2f_param_gain", "model.json");
+
     [Fact]
     public void FuzzedModelFilesAreAcceptedOrRefusedWithModelException()
     {
         int iterations = Fuzz.Iterations(300);
-        byte[] valid = File.ReadAllBytes(Path.Combine(CaseDir, "model.json"));
+        byte[] valid = File.ReadAllBytes(RichModel);
         var outcomes = Fuzz.Count(valid, iterations, seed: 31, bytes =>
         {
-            // A model that parses is valid by construction (every array is checked against the others): build an agent on it.
+            // A model that parses has been checked key by key and array against array.
             var model = ModelFile.Parse(Encoding.UTF8.GetString(bytes), "mutant");
             Assert.True(model.A.Length > 0 && model.B.Length > 0);
             return true;
