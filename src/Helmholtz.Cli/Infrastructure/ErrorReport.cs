@@ -31,9 +31,19 @@ internal static partial class ErrorReport
     /// <summary>Reports <paramref name="ex"/>, which escaped a command or the parser, and returns the exit code.</summary>
     /// <param name="ex">The exception.</param>
     /// <param name="typed">The arguments as the user typed them (before <see cref="Program.NormalizeArguments"/>).</param>
-    public static int Handle(Exception ex, IReadOnlyList<string> typed)
+    public static int Handle(Exception ex, IReadOnlyList<string> typed) => Handle(ex, typed, null);
+
+    /// <summary>Reports <paramref name="ex"/> from a command whose settings type is <paramref name="settings"/> (null: unknown) and returns the exit code.</summary>
+    public static int Handle(Exception ex, IReadOnlyList<string> typed, Type? settings)
     {
         ArgumentNullException.ThrowIfNull(ex);
+
+        // Parallel work wraps what one worker threw; report that.
+        while (ex is AggregateException { InnerExceptions.Count: 1 } aggregate)
+        {
+            ex = aggregate.InnerExceptions[0];
+        }
+
         if (ex is CommandAppException)
         {
             Cli.Error(NameTheOption(ParseMessage(ex.Message, typed), typed));
@@ -47,7 +57,7 @@ internal static partial class ErrorReport
 
         if (HelmholtzCommand<CommandSettings>.IsBadInput(ex))
         {
-            return BadInput(ex, typed, null);
+            return BadInput(ex, typed, settings);
         }
 
         if (ex is OperationCanceledException)

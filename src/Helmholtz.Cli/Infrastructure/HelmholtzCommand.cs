@@ -26,18 +26,10 @@ internal abstract class HelmholtzCommand<TSettings> : Command<TSettings>
         {
             return Run(settings, cancellationToken);
         }
-        catch (Exception ex) when (IsBadInput(ex))
-        {
-            return ErrorReport.BadInput(ex, context.Arguments, typeof(TSettings));
-        }
-        catch (OperationCanceledException)
-        {
-            Cli.Error("cancelled");
-            return ExitCode.Failure;
-        }
         catch (Exception ex)
         {
-            return ErrorReport.Internal(ex);
+            // Bad input exits 2, cancellation and internal failures 1: ErrorReport is the one place that decides.
+            return ErrorReport.Handle(ex, context.Arguments, typeof(TSettings));
         }
     }
 
