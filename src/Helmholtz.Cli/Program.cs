@@ -9,7 +9,7 @@ internal static class Program
     /// Long options with one-letter names that the parser cannot declare (long names need two characters), with the
     /// names they stand for: the thesis's <c>--T</c> (inference steps) and <c>--n</c> (matrix size).
     /// </summary>
-    private static readonly Dictionary<string, string> OneLetterOptions = new(StringComparer.Ordinal)
+    internal static readonly IReadOnlyDictionary<string, string> OneLetterOptions = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["--T"] = "--inference-steps",
         ["--n"] = "--size",
@@ -22,10 +22,12 @@ internal static class Program
         return OneLetterOptions.TryGetValue(name, out var full) ? full + (eq < 0 ? "" : a[eq..]) : a;
     }).ToArray();
 
-    public static int Main(string[] args) => CreateApp().Run(NormalizeArguments(args));
+    public static int Main(string[] args) => CreateApp(typed: args).Run(NormalizeArguments(args));
 
     /// <summary>The command tree; <paramref name="console"/> replaces the terminal (tests render help into a buffer).</summary>
-    internal static CommandApp CreateApp(IAnsiConsole? console = null)
+    /// <param name="console">The console help and Spectre's own output go to; null: the terminal.</param>
+    /// <param name="typed">The arguments as typed, so that error messages name options the way the user wrote them.</param>
+    internal static CommandApp CreateApp(IAnsiConsole? console = null, IReadOnlyList<string>? typed = null)
     {
         var app = new CommandApp();
         app.Configure(config =>
@@ -37,12 +39,8 @@ internal static class Program
             }
 
             config.UseStrictParsing();
-            config.SetExceptionHandler((ex, _) =>
-            {
-                // Parse errors (unknown option, bad value) reach here: one line, exit code 2.
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return 2;
-            });
+            // Parse and validation errors (exit 2) and anything a command did not handle (exit 1) reach here.
+            config.SetExceptionHandler((ex, _) => Infrastructure.ErrorReport.Handle(ex, typed ?? []));
 
             // Commands are registered here, one line each, grouped by area.
             config.AddCommand<Commands.Quickstart.QuickstartCommand>("quickstart")

@@ -14,7 +14,8 @@ internal static class ExitCode
 
 /// <summary>
 /// Base of every Helmholtz command: runs <see cref="Run"/> and turns exceptions into one message on stderr and an
-/// exit code (2 for bad input — a wrong path, a corrupt file, an invalid option or model — and 1 for anything else).
+/// exit code (2 for bad input — a wrong path, a corrupt file, an invalid option or model, a divergence — and 1 for
+/// anything else, which <see cref="ErrorReport"/> reports as an internal failure).
 /// </summary>
 internal abstract class HelmholtzCommand<TSettings> : Command<TSettings>
     where TSettings : CommandSettings
@@ -25,15 +26,10 @@ internal abstract class HelmholtzCommand<TSettings> : Command<TSettings>
         {
             return Run(settings, cancellationToken);
         }
-        catch (Exception ex) when (IsBadInput(ex))
+        catch (Exception ex)
         {
-            Cli.Error(PropertyFlags.Describe(ex));
-            return ExitCode.BadInput;
-        }
-        catch (OperationCanceledException)
-        {
-            Cli.Error("cancelled");
-            return ExitCode.Failure;
+            // Bad input exits 2, cancellation and internal failures 1: ErrorReport is the one place that decides.
+            return ErrorReport.Handle(ex, context.Arguments, typeof(TSettings));
         }
     }
 

@@ -23,4 +23,20 @@ internal static class OptionParsing
         "cross-entropy" => LossKind.CrossEntropy,
         _ => throw new ArgumentException($"--loss must be mse or cross-entropy (got '{text}')."),
     };
+
+    /// <summary>Null when <paramref name="value"/> is positive and finite, else the message naming <paramref name="option"/>.</summary>
+    public static string? Positive(string option, double value) =>
+        value > 0 && double.IsFinite(value) ? null : Invalid(option, value, "a finite number > 0");
+
+    /// <summary>Null when <paramref name="value"/> lies in <paramref name="min"/>…<paramref name="max"/>, else the message naming <paramref name="option"/>.</summary>
+    public static string? InRange(string option, long value, long min, long max) =>
+        value >= min && value <= max ? null : string.Create(CultureInfo.InvariantCulture, $"{option} must be {min}…{max} (got {value}).");
+
+    /// <summary>The message for an option whose value is outside what it accepts: <c>--lr 0: must be a finite number &gt; 0.</c></summary>
+    public static string Invalid(string option, double value, string accepted) =>
+        string.Create(CultureInfo.InvariantCulture, $"{option} {value}: must be {accepted}.");
+
+    /// <summary>The first non-null message as a validation error, or success.</summary>
+    public static Spectre.Console.ValidationResult FirstError(params string?[] messages) =>
+        messages.FirstOrDefault(m => m is not null) is { } m ? Spectre.Console.ValidationResult.Error(m) : Spectre.Console.ValidationResult.Success();
 }

@@ -33,6 +33,20 @@ internal static partial class PropertyFlags
         ["Candidates"] = "--candidates",
         ["EnsembleSize"] = "--ensemble",
         ["BufferCapacity"] = "--buffer",
+
+        // The control agents' options (DqnOptions, DeepAifOptions) whose names differ from aif control's settings.
+        ["ValueLearningRate"] = "--lr",
+        ["PolicyLearningRate"] = "--lr",
+        ["TransitionLearningRate"] = "--lr",
+        ["TargetTau"] = "--tau",
+        ["EpsilonEnd"] = "--epsilon-end",
+        ["EpsilonDecaySteps"] = "--epsilon-decay",
+        ["FinalLearningRateFraction"] = "--lr-final",
+        ["LearningRateDecaySteps"] = "--lr-decay",
+        ["TargetUpdateInterval"] = "--target-interval",
+        ["WarmupSteps"] = "--warmup",
+        ["InitialPrecision"] = "--precision-start",
+        ["PrecisionAnnealSteps"] = "--precision-anneal",
         ["HiddenSizes"] = "--hidden",
     };
 
@@ -40,7 +54,13 @@ internal static partial class PropertyFlags
     public static string? Of(string property) => Flags.GetValueOrDefault(property);
 
     /// <summary>The message of a library exception with its property names replaced by the CLI's flags.</summary>
-    public static string Describe(Exception ex)
+    public static string Describe(Exception ex) => Describe(ex, null);
+
+    /// <summary>
+    /// The message of a library exception with its property names replaced by the CLI's flags: first the flags of
+    /// <paramref name="settings"/>'s properties of the same name (a command's <c>BatchSize</c> is its own flag), then the table.
+    /// </summary>
+    public static string Describe(Exception ex, Type? settings)
     {
         ArgumentNullException.ThrowIfNull(ex);
         if (ex is not (ArgumentException or IOException or Helmholtz.Training.TrainingDivergedException))
@@ -48,7 +68,10 @@ internal static partial class PropertyFlags
             return ex.Message;
         }
 
-        return PropertyWord().Replace(ex.Message, m => Flags.TryGetValue(m.Value, out var flag) ? flag : m.Value);
+        // ArgumentException appends " (Parameter 'name')", a C# parameter name that means nothing to a user.
+        string message = ex is ArgumentException { ParamName: { } p } ? ex.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : ex.Message;
+        var own = settings is null ? null : ErrorReport.Options([settings]).GroupBy(o => o.Property.Name).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
+        return PropertyWord().Replace(message, m => own?.GetValueOrDefault(m.Value) ?? (Flags.TryGetValue(m.Value, out var flag) ? flag : m.Value));
     }
 
     // Property names are PascalCase words; only whole words that are in the table are replaced.

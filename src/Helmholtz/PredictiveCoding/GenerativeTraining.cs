@@ -38,6 +38,7 @@ public static class GenerativeTraining
     /// <param name="onBatch">Called after each batch (e.g. to advance a progress bar).</param>
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns>One record per epoch.</returns>
+    /// <exception cref="Training.TrainingDivergedException">An epoch's reconstruction error or curvature was NaN or infinite.</exception>
     public static IReadOnlyList<GenerativeEpoch> Train(PcGenerative model, IOptimizer optimizer, Dataset train, int epochs, int batchSize, ulong seed,
         Action? onBatch = null, CancellationToken cancellationToken = default)
     {
@@ -62,7 +63,15 @@ public static class GenerativeTraining
                 onBatch?.Invoke();
             }
 
-            result.Add(new GenerativeEpoch(epoch + 1, sum / n, model.Curvature(CurvatureIterations), model.StepSizes.Min()));
+            var record = new GenerativeEpoch(epoch + 1, sum / n, model.Curvature(CurvatureIterations), model.StepSizes.Min());
+            if (!double.IsFinite(record.ReconstructionError) || !double.IsFinite(record.Curvature))
+            {
+                throw new Training.TrainingDivergedException(string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"Generative predictive coding diverged in epoch {epoch + 1}: reconstruction error {record.ReconstructionError}, curvature {record.Curvature}; lower LearningRate or InferenceRate."));
+            }
+
+            result.Add(record);
         }
 
         return result;

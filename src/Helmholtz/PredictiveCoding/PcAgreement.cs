@@ -33,6 +33,8 @@ public static class PcAgreement
     /// <param name="etaV">η_v, the inference step size.</param>
     /// <param name="algorithm">The PC schedule to compare.</param>
     /// <exception cref="ArgumentException">Shapes do not fit the model, or the options are invalid.</exception>
+    /// <exception cref="PcDivergenceException">PC inference or a PC parameter update became NaN or infinite.</exception>
+    /// <exception cref="Training.TrainingDivergedException">A backprop gradient is NaN or infinite.</exception>
     public static PcAgreementResult Measure(Model model, FloatTensor x, FloatTensor y, int iterations, float etaV, PcAlgorithm algorithm = PcAlgorithm.Fixed)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -72,6 +74,17 @@ public static class PcAgreement
                 np += (double)p[k] * p[k];
                 double d = (double)p[k] - bp[k];
                 nd += d * d;
+            }
+
+            // The sums of squares are doubles of float squares, so they overflow only if an element is NaN or ±∞.
+            if (!double.IsFinite(np))
+            {
+                throw new PcDivergenceException(parameters[i].Name, trainer.LastIterations, "parameter update", etaV);
+            }
+
+            if (!double.IsFinite(nb))
+            {
+                throw new Training.TrainingDivergedException($"The backprop gradient of parameter '{parameters[i].Name}' is NaN or infinite on this batch; the model's parameters or the batch hold values too large for float32.");
             }
 
             double rel = nb > 0 ? Math.Sqrt(nd / nb) : (nd > 0 ? double.PositiveInfinity : 0);

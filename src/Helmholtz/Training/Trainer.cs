@@ -77,6 +77,7 @@ public sealed class Trainer
     }
 
     /// <summary>Mean loss and accuracy (argmax of the output against the label) over every example of <paramref name="data"/> (no partial batch is dropped).</summary>
+    /// <exception cref="TrainingDivergedException">The loss was NaN or infinite (the parameters diverged).</exception>
     public (double Loss, double Accuracy) Evaluate(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -108,6 +109,12 @@ public sealed class Trainer
                     correct++;
                 }
             }
+        }
+
+        if (!double.IsFinite(lossSum))
+        {
+            throw new TrainingDivergedException(
+                $"The evaluation loss became {lossSum / data.Count} on {data.Count} held-out examples ({_algorithm.Name}); lower LearningRate{(_algorithm.Name.StartsWith("pc", StringComparison.Ordinal) ? " or InferenceRate" : "")}.");
         }
 
         return (lossSum / data.Count, (double)correct / data.Count);

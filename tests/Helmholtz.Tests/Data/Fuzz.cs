@@ -38,8 +38,9 @@ internal static class Fuzz
     /// returned; <paramref name="load"/> says whether what it read equals the original), refused with an exception
     /// that <paramref name="isDocumented"/> accepts, or anything else (counted, with the first few described).
     /// </summary>
+    /// <remarks>A mutant that runs longer than <paramref name="hangSeconds"/> counts as other (a hang); it is left running in the background.</remarks>
     public static FuzzOutcomes Count(
-        byte[] valid, int iterations, ulong seed, Func<byte[], bool> load, Func<Exception, bool> isDocumented, int lengthFieldBytes = 8)
+        byte[] valid, int iterations, ulong seed, Func<byte[], bool> load, Func<Exception, bool> isDocumented, int lengthFieldBytes = 8, double hangSeconds = 10)
     {
         var rng = new Rng(seed);
         int same = 0, refused = 0;
@@ -48,9 +49,14 @@ internal static class Fuzz
         for (int it = 0; it < iterations; it++)
         {
             (byte[] bytes, string how) = Mutant(valid, rng, lengthFieldBytes);
+            var run = Task.Run(() => load(bytes));
             try
             {
-                if (load(bytes))
+                if (!run.Wait(TimeSpan.FromSeconds(hangSeconds)))
+                {
+                    other.Add($"mutant {it} ({how}): still running after {hangSeconds} s (a hang)");
+                }
+                else if (run.Result)
                 {
                     same++;
                 }
@@ -59,13 +65,14 @@ internal static class Fuzz
                     changed.Add($"mutant {it} ({how})");
                 }
             }
-            catch (Exception ex) when (isDocumented(ex))
+            catch (AggregateException wrapped) when (wrapped.InnerException is { } ex && isDocumented(ex))
             {
                 refused++;
             }
-            catch (Exception ex)
+            catch (AggregateException wrapped)
             {
-                other.Add($"mutant {it} ({how}): {ex.GetType().Name}: {ex.Message}");
+                var ex = wrapped.InnerException ?? wrapped;
+                other.Add($"mutant {it} ({how}): {ex.GetType().Name}: {ex.Message}\n{ex.StackTrace}");
             }
         }
 

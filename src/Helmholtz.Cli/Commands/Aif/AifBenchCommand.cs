@@ -44,7 +44,7 @@ internal sealed class AifBenchSettings : CommandSettings
     internal const int MaxSteps = 1_000_000;
 
     public override ValidationResult Validate() =>
-        Env is not ("tmaze" or "grid" or "dial") ? ValidationResult.Error($"--env {Env}: must be tmaze, grid or dial")
+        Env is not ("tmaze" or "grid" or "dial") ? ValidationResult.Error($"--env '{Env}': must be tmaze, grid or dial")
         : Size < 2 || Cells < 2 || Settings < 2 ? ValidationResult.Error("--size, --cells and --settings must be ≥ 2")
         : Env == "grid" && Size > TaskModels.MaxGridWorldSize(unknownLayout: false)
             ? ValidationResult.Error($"--size {Size}: must be 2…{TaskModels.MaxGridWorldSize(unknownLayout: false)} (the grid model's memory grows as size⁴)")

@@ -99,7 +99,7 @@ internal sealed class AifRunSettings : CommandSettings
 
         if (Planner is not ("efe" or "sophisticated"))
         {
-            return ValidationResult.Error($"--planner {Planner}: must be efe or sophisticated");
+            return ValidationResult.Error($"--planner '{Planner}': must be efe or sophisticated");
         }
 
         if (Trials < 1)

@@ -58,7 +58,7 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
         var arms = Summarise(rows, settings.Within);
         string figure = OutPath.FigureBase(settings.Out, "exploration");
         Draw(rows, settings.Title ?? "state coverage by objective, with and without its information-gain term", figure, settings.Within, settings.Baseline);
-        Console.Out.Write(Markdown(rows, settings.Within));
+        (settings.Json ? Console.Error : Console.Out).Write(Markdown(rows, settings.Within));
         if (settings.Json)
         {
             Infrastructure.Cli.WriteJson(new { Arms = arms, Figure = figure + ".png" });

@@ -130,7 +130,7 @@ internal sealed class ExploreCommand : HelmholtzCommand<ExploreSettings>
         double baseline = seeds.Select(s => seedCoverage[Array.FindIndex(jobs, j => j.Seed == s)]).Average();
         string figure = Path.Combine(settings.Out, "exploration");
         ExplorationCommand.Draw(rows, $"state coverage by objective ({probe.Name}, episodes 0–1)", figure, settings.Planned, baseline);
-        Console.Out.Write(ExplorationCommand.Markdown(rows, settings.Planned));
+        (settings.Json ? Console.Error : Console.Out).Write(ExplorationCommand.Markdown(rows, settings.Planned));
         Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture,
             $"{rows.Length} runs; the random seed episode alone covers {baseline:F3} (mean over seeds, the dashed line); table [blue]{Markup.Escape(table)}[/], figure [blue]{Markup.Escape(figure)}.png[/]");
         if (settings.Json)

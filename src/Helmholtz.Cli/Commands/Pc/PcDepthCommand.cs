@@ -61,8 +61,10 @@ internal sealed class PcDepthSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Width is <= 0 or > TrainingConfig.MaxWidth ? ValidationResult.Error($"--width must be 1…{TrainingConfig.MaxWidth} (got {Width}).")
-        : Epochs > 0 && LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--width, --epochs and --lr must be positive.");
+        OptionParsing.FirstError(
+            OptionParsing.InRange("--width", Width, 1, TrainingConfig.MaxWidth),
+            OptionParsing.Positive("--epochs", Epochs),
+            OptionParsing.Positive("--lr", LearningRate));
 }
 
 /// <summary><c>helmholtz pc depth</c>: the PC − BP test-accuracy gap of MLPs of growing depth, as CSV and a figure.</summary>

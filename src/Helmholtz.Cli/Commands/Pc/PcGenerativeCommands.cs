@@ -76,11 +76,14 @@ internal sealed class PcGenerativeSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Latent > TrainingConfig.MaxWidth ? ValidationResult.Error($"--latent must be 1…{TrainingConfig.MaxWidth} (got {Latent}).")
-        : Epochs > TrainingConfig.MaxEpochs ? ValidationResult.Error($"--epochs must be 1…{TrainingConfig.MaxEpochs} (got {Epochs}).")
-        : Batch > TrainingConfig.MaxBatchSize ? ValidationResult.Error($"--batch must be 1…{TrainingConfig.MaxBatchSize} (got {Batch}).")
-        : Latent > 0 && Epochs > 0 && Batch > 0 && LearningRate > 0 && HiddenVariance > 0 && PixelVariance > 0 && WeightDecay >= 0 ? ValidationResult.Success()
-            : ValidationResult.Error("--latent, --epochs, --batch, --lr and --hidden-variance must be positive, --weight-decay non-negative.");
+        OptionParsing.FirstError(
+            OptionParsing.InRange("--latent", Latent, 1, TrainingConfig.MaxWidth),
+            OptionParsing.InRange("--epochs", Epochs, 1, TrainingConfig.MaxEpochs),
+            OptionParsing.InRange("--batch", Batch, 1, TrainingConfig.MaxBatchSize),
+            OptionParsing.Positive("--lr", LearningRate),
+            OptionParsing.Positive("--hidden-variance", HiddenVariance),
+            OptionParsing.Positive("--pixel-variance", PixelVariance),
+            WeightDecay >= 0 && float.IsFinite(WeightDecay) ? null : OptionParsing.Invalid("--weight-decay", WeightDecay, "a finite number ≥ 0"));
 
     public int[] HiddenSizes() => OptionParsing.SizeList(Hidden, "--hidden");
 }

@@ -65,7 +65,9 @@ public sealed record DeepAifOptions(
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
-        DqnOptions.Check(ValueLearningRate > 0 && PolicyLearningRate > 0 && TransitionLearningRate > 0, "learning rates", "> 0");
+        DqnOptions.Check(ValueLearningRate > 0, "ValueLearningRate", "> 0");
+        DqnOptions.Check(PolicyLearningRate > 0, "PolicyLearningRate", "> 0");
+        DqnOptions.Check(TransitionLearningRate > 0, "TransitionLearningRate", "> 0");
         DqnOptions.Check(Discount is >= 0 and <= 1, "Discount", "in [0, 1]");
         DqnOptions.Check(BatchSize > 0, "BatchSize", "> 0");
         DqnOptions.Check(BufferCapacity >= BatchSize, "BufferCapacity", "≥ BatchSize");
@@ -131,7 +133,7 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
     private long _steps;
     private long _updates;
     private double _valueLoss, _policyLoss, _transitionLoss, _epistemicSum, _entropySum;
-    private int _lossCount, _actCount;
+    private int _lossCount, _actCount, _episodes;
 
     /// <summary>Creates an agent for <paramref name="observationSize"/> observations and <paramref name="actions"/> actions; weights drawn from <paramref name="rng"/>.</summary>
     public DeepAifAgent(int observationSize, int actions, DeepAifOptions options, Rng rng)
@@ -192,11 +194,17 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
     public ReadOnlySpan<float> ExpectedFreeEnergy(ReadOnlySpan<float> observation) => _value.Evaluate(observation);
 
     /// <inheritdoc />
+    /// <exception cref="Training.TrainingDivergedException">A loss of the episode, or γ, was NaN or infinite.</exception>
     public EpisodeResult RunEpisode(IControlEnvironment environment, Rng rng, CancellationToken cancellationToken = default)
     {
         _valueLoss = _policyLoss = _transitionLoss = _epistemicSum = _entropySum = 0;
         _lossCount = _actCount = 0;
+        _episodes++;
         var (ret, steps, terminated, truncated, states) = _loop.Run(environment, rng, this, cancellationToken);
+        ControlDivergence.Check(Name, "EFE loss", _valueLoss, _episodes, "ValueLearningRate");
+        ControlDivergence.Check(Name, "policy loss", _policyLoss, _episodes, "PolicyLearningRate");
+        ControlDivergence.Check(Name, "transition loss", _transitionLoss + _epistemicSum, _episodes, "TransitionLearningRate");
+        ControlDivergence.Check(Name, "precision γ", Precision, _episodes, "PolicyLearningRate");
         double Mean(double s, int c) => c == 0 ? double.NaN : s / c;
         var diagnostics = new Dictionary<string, double>(StringComparer.Ordinal)
         {

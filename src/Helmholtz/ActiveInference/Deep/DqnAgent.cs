@@ -57,7 +57,8 @@ public sealed record DqnOptions(
         Check(WarmupSteps >= 0, "WarmupSteps", "≥ 0");
         Check(TrainEvery > 0, "TrainEvery", "> 0");
         Check(GradientSteps > 0, "GradientSteps", "> 0");
-        Check(EpsilonStart is >= 0 and <= 1 && EpsilonEnd is >= 0 and <= 1, "EpsilonStart/EpsilonEnd", "in [0, 1]");
+        Check(EpsilonStart is >= 0 and <= 1, "EpsilonStart", "in [0, 1]");
+        Check(EpsilonEnd is >= 0 and <= 1, "EpsilonEnd", "in [0, 1]");
         Check(EpsilonDecaySteps >= 0, "EpsilonDecaySteps", "≥ 0");
         Check(TargetTau is > 0 and <= 1, "TargetTau", "in (0, 1]");
         Check(TargetUpdateInterval > 0, "TargetUpdateInterval", "> 0");
@@ -100,6 +101,7 @@ public sealed class DqnAgent : IControlAgent, IStepLearner
     private long _updates;
     private double _lossSum;
     private int _lossCount;
+    private int _episodes;
 
     /// <summary>Creates an agent for <paramref name="observationSize"/> observations and <paramref name="actions"/> actions; weights drawn from <paramref name="rng"/>.</summary>
     public DqnAgent(int observationSize, int actions, DqnOptions options, Rng rng)
@@ -143,11 +145,14 @@ public sealed class DqnAgent : IControlAgent, IStepLearner
     public ReadOnlySpan<float> QValues(ReadOnlySpan<float> observation) => _online.Evaluate(observation);
 
     /// <inheritdoc />
+    /// <exception cref="Training.TrainingDivergedException">The episode's TD loss was NaN or infinite.</exception>
     public EpisodeResult RunEpisode(IControlEnvironment environment, Rng rng, CancellationToken cancellationToken = default)
     {
         _lossSum = 0;
         _lossCount = 0;
+        _episodes++;
         var (ret, steps, terminated, truncated, states) = _loop.Run(environment, rng, this, cancellationToken);
+        ControlDivergence.Check(Name, "TD loss", _lossSum, _episodes, "LearningRate");
         var diagnostics = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["epsilon"] = Epsilon,

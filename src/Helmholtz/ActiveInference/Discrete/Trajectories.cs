@@ -73,20 +73,38 @@ public static class Trajectories
 
     /// <summary>Reads a trajectory file: JSON with "observations" (a list of per-modality outcome lists) and optional "actions".</summary>
     /// <exception cref="ModelException">The file is not such a trajectory; the message names the bad element.</exception>
-    public static (int[][] Observations, int[][] Actions) Read(string path)
+    public static (int[][] Observations, int[][] Actions) Read(string path) =>
+        Parse(WorkLimits.Default.ReadAllText(path, "trajectory file"), path);
+
+    /// <summary>Parses a trajectory from JSON text (as <see cref="Read"/>); <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="ModelException">The text is not valid JSON or not such a trajectory; the message names the bad element.</exception>
+    public static (int[][] Observations, int[][] Actions) Parse(string json, string source = "trajectory")
     {
-        using var doc = JsonDocument.Parse(WorkLimits.Default.ReadAllText(path, "trajectory file"));
-        var root = doc.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("observations", out var obs))
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument doc;
+        try
         {
-            throw new ModelException($"{path}: missing required key \"observations\"");
+            doc = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelException($"{source}: not valid JSON ({ex.Message})");
         }
 
-        var observations = IntRows(obs, $"{path}: observations");
-        var actions = root.TryGetProperty("actions", out var act) && act.ValueKind != JsonValueKind.Null
-            ? IntRows(act, $"{path}: actions")
-            : [];
-        return (observations, actions);
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("observations", out var obs))
+            {
+                throw new ModelException($"{source}: missing required key \"observations\"");
+            }
+
+            var observations = IntRows(obs, $"{source}: observations");
+            var actions = root.TryGetProperty("actions", out var act) && act.ValueKind != JsonValueKind.Null
+                ? IntRows(act, $"{source}: actions")
+                : [];
+            return (observations, actions);
+        }
     }
 
     private static int[][] IntRows(JsonElement el, string name)

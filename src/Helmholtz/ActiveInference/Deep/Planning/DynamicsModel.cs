@@ -163,6 +163,7 @@ public sealed class DynamicsModel
     }
 
     /// <summary>Refits both networks on all of <paramref name="buffer"/>: new normalisation, optional re-initialisation, then the configured epochs of Adam.</summary>
+    /// <exception cref="Training.TrainingDivergedException">An epoch's mean loss became NaN or infinite.</exception>
     public FitResult Fit(TransitionBuffer buffer, Rng rng, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(buffer);
@@ -273,7 +274,9 @@ public sealed class DynamicsModel
 
             if (!double.IsFinite(lastLoss) || !double.IsFinite(lastReward))
             {
-                throw new InvalidOperationException($"The model's loss became non-finite in epoch {epoch + 1} (ensemble NLL {lastLoss}, reward loss {lastReward}).");
+                throw new Training.TrainingDivergedException(string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"The planner's model fit diverged: its loss became non-finite in fit epoch {epoch + 1} (ensemble NLL {lastLoss}, reward loss {lastReward}); lower LearningRate."));
             }
         }
 

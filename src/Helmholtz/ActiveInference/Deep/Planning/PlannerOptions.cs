@@ -42,9 +42,14 @@ public sealed record DynamicsModelOptions(
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The log-variance bounds must be finite with min < max; got [{MinLogVariance}, {MaxLogVariance}]."));
         }
 
-        if (!(LearningRate > 0) || !(AdamEpsilon > 0))
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
         {
-            throw new ArgumentException("The learning rate and Adam's epsilon must be positive.");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"LearningRate must be positive and finite; got {LearningRate}."));
+        }
+
+        if (!(AdamEpsilon > 0) || !double.IsFinite(AdamEpsilon))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"AdamEpsilon must be positive and finite; got {AdamEpsilon}."));
         }
     }
 }
