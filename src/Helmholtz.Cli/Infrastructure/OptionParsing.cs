@@ -30,7 +30,7 @@ internal static class OptionParsing
 
     /// <summary>Null when <paramref name="value"/> lies in <paramref name="min"/>…<paramref name="max"/>, else the message naming <paramref name="option"/>.</summary>
     public static string? InRange(string option, long value, long min, long max) =>
-        value >= min && value <= max ? null : string.Create(CultureInfo.InvariantCulture, $"{option} must be {min}…{max} (got {value}).");
+        value >= min && value <= max ? null : Invalid(option, value, string.Create(CultureInfo.InvariantCulture, $"{min}…{max}"));
 
     /// <summary>The message for an option whose value is outside what it accepts: <c>--lr 0: must be a finite number &gt; 0.</c></summary>
     public static string Invalid(string option, double value, string accepted) =>

@@ -104,12 +104,12 @@ internal sealed class AifRunSettings : CommandSettings
 
         if (Trials < 1)
         {
-            return ValidationResult.Error($"--trials {Trials}: must be 1…{MaxTrials}");
+            return ValidationResult.Error($"--trials {Trials}: must be 1…{MaxTrials}.");
         }
 
         if (PolicyLength is < 1 or > 8)
         {
-            return ValidationResult.Error($"--policy-len {PolicyLength}: must be 1…8");
+            return ValidationResult.Error($"--policy-len {PolicyLength}: must be 1…8.");
         }
 
         if ((UnknownLayout || Goal is not null || Walls is not null || MaxSteps is not null) && Env != "grid")
@@ -128,6 +128,6 @@ internal sealed class AifRunSettings : CommandSettings
             return ValidationResult.Error($"--size {Size}: must be 2…{maxSize}{(UnknownLayout ? " with --unknown-layout" : "")} (the grid model's memory grows as size⁴)");
         }
 
-        return Trials > MaxTrials ? ValidationResult.Error($"--trials {Trials}: must be 1…{MaxTrials}") : ValidationResult.Success();
+        return Trials > MaxTrials ? ValidationResult.Error($"--trials {Trials}: must be 1…{MaxTrials}.") : ValidationResult.Success();
     }
 }

@@ -202,7 +202,7 @@ internal sealed class ControlSettings : CommandSettings
         {
             if (value is { } v && (v < min || v > max))
             {
-                return ValidationResult.Error(string.Create(CultureInfo.InvariantCulture, $"{flag} {v}: must be {min}…{max}"));
+                return ValidationResult.Error(string.Create(CultureInfo.InvariantCulture, $"{flag} {v}: must be {min}…{max}."));
             }
         }
 

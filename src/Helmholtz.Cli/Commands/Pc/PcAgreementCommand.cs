@@ -62,7 +62,7 @@ internal sealed class PcAgreementSettings : CommandSettings
     {
         if (Iterations is <= 0 or > PcOptions.MaxIterations)
         {
-            return ValidationResult.Error($"--iterations must be 1…{PcOptions.MaxIterations} (got {Iterations}).");
+            return ValidationResult.Error($"--iterations {Iterations}: must be 1…{PcOptions.MaxIterations}.");
         }
 
         if (!(EtaV > 0) || !float.IsFinite(EtaV))
@@ -71,7 +71,7 @@ internal sealed class PcAgreementSettings : CommandSettings
         }
 
         return Batch is > 0 and <= TrainingConfig.MaxBatchSize ? ValidationResult.Success()
-            : ValidationResult.Error($"--batch must be 1…{TrainingConfig.MaxBatchSize} (got {Batch}).");
+            : ValidationResult.Error($"--batch {Batch}: must be 1…{TrainingConfig.MaxBatchSize}.");
     }
 }
 

@@ -22,10 +22,10 @@ public sealed class WorkLimitCommandTests
     [InlineData("train --T 2000000000", "--T must be positive, 1…100000 (got 2000000000)")]
     [InlineData("train --model rnn --hidden 8,8,8", "--hidden must be one hidden state size for rnn")]
     [InlineData("pc depth --depths 100000", "--depths must list numbers of hidden layers, each 1…1000")]
-    [InlineData("pc agreement --iterations 2000000000", "--iterations must be 1…100000")]
+    [InlineData("pc agreement --iterations 2000000000", "--iterations 2000000000: must be 1…100000.")]
     [InlineData("aif control --env cartpole --gradient-steps 100000", "--gradient-steps 100000: must be 1…10000")]
     [InlineData("train --threads 5000", "--threads must be positive, 1…1024 (got 5000)")]
-    [InlineData("pc generative --latent 100000000", "--latent must be 1…65536")]
+    [InlineData("pc generative --latent 100000000", "--latent 100000000: must be 1…65536.")]
     public void RefusedUpFrontWithTheRange(string command, string message)
     {
         using var dir = new TempDirectory();
