@@ -27,20 +27,24 @@ public static class ModelFile
     public static GenerativeModel Load(string path, WorkLimits? limits = null) =>
         Parse((limits ?? WorkLimits.Default).ReadAllText(path, "model file"), path);
 
-    /// <summary>Parses and validates a model from JSON text; <paramref name="source"/> names it in errors.</summary>
-    public static GenerativeModel Parse(string json, string source = "model")
+    /// <summary>Parses JSON text of a model or trajectory file; invalid JSON is a <see cref="ModelException"/> naming <paramref name="source"/>.</summary>
+    internal static JsonDocument ParseJson(string json, string source)
     {
-        JsonDocument doc;
+        ArgumentNullException.ThrowIfNull(json);
         try
         {
-            doc = JsonDocument.Parse(json);
+            return JsonDocument.Parse(json);
         }
         catch (JsonException ex)
         {
             throw new ModelException($"{source}: not valid JSON ({ex.Message})");
         }
+    }
 
-        using (doc)
+    /// <summary>Parses and validates a model from JSON text; <paramref name="source"/> names it in errors.</summary>
+    public static GenerativeModel Parse(string json, string source = "model")
+    {
+        using (var doc = ParseJson(json, source))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)

@@ -80,18 +80,7 @@ public static class Trajectories
     /// <exception cref="ModelException">The text is not valid JSON or not such a trajectory; the message names the bad element.</exception>
     public static (int[][] Observations, int[][] Actions) Parse(string json, string source = "trajectory")
     {
-        ArgumentNullException.ThrowIfNull(json);
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException ex)
-        {
-            throw new ModelException($"{source}: not valid JSON ({ex.Message})");
-        }
-
-        using (doc)
+        using (var doc = ModelFile.ParseJson(json, source))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("observations", out var obs))
