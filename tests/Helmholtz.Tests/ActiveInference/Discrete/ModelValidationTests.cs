@@ -1,4 +1,5 @@
 using Helmholtz.ActiveInference.Discrete;
+using Helmholtz.Tests.Cli.Infrastructure;
 
 namespace Helmholtz.Tests.ActiveInference.Discrete;
 
@@ -46,12 +47,12 @@ public sealed class ModelValidationTests
             var traj = Path.Combine(dir.FullName, "t.json");
             File.WriteAllText(model, "{\"A\": [[[0.9, 0.2], [0.2, 0.8]]], " + B + "}");
             File.WriteAllText(traj, "{\"observations\": [[0]], \"actions\": []}");
-            Assert.Equal(2, Helmholtz.Cli.Program.Main(["aif", "evaluate", "--model", model, "--trajectory", traj, "--json"]));
+            Assert.Equal(2, CliInProcess.Run("aif", "evaluate", "--model", model, "--trajectory", traj, "--json").Code);
             File.WriteAllText(model, "{\"A\": [[[0.8, 0.2], [0.2, 0.8]]], " + B + "}");
             File.WriteAllText(traj, "{\"observations\": [[5]], \"actions\": []}");
-            Assert.Equal(2, Helmholtz.Cli.Program.Main(["aif", "evaluate", "--model", model, "--trajectory", traj, "--json"]));
+            Assert.Equal(2, CliInProcess.Run("aif", "evaluate", "--model", model, "--trajectory", traj, "--json").Code);
             File.WriteAllText(traj, "{\"observations\": [[1]], \"actions\": []}");
-            Assert.Equal(0, Helmholtz.Cli.Program.Main(["aif", "evaluate", "--model", model, "--trajectory", traj, "--json"]));
+            Assert.Equal(0, CliInProcess.Run("aif", "evaluate", "--model", model, "--trajectory", traj, "--json").Code);
         }
         finally
         {

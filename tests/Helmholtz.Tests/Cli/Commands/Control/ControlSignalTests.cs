@@ -32,7 +32,8 @@ public sealed class ControlSignalTests : IDisposable
         Assert.True(parent.WaitForExit(30_000), "the parent did not exit within 30 s of SIGTERM");
         Assert.Equal(143, parent.ExitCode);
         AssertAllGone(children);
-        Assert.Empty(Directory.GetFiles(outDir, "run.lock", SearchOption.AllDirectories));
+        // A folder the run created and left empty (the seeds were stopped before writing) is removed with its lock.
+        Assert.True(!Directory.Exists(outDir) || Directory.GetFiles(outDir, "run.lock", SearchOption.AllDirectories).Length == 0, "a run.lock survived SIGTERM");
     }
 
     [Fact]

@@ -1,6 +1,6 @@
-using Helmholtz.Cli;
 using Helmholtz.Cli.Commands.Train;
 using Helmholtz.Data;
+using Helmholtz.Tests.Cli.Infrastructure;
 using Helmholtz.Training;
 
 namespace Helmholtz.Tests.Cli.Commands.Train;
@@ -86,8 +86,8 @@ public sealed class TrainCommandTests : IDisposable
     public void InvalidOptionsExitWithCodeTwoBeforeAnyWork(string option, string value)
     {
         string dir = Path.Combine(_root, "bad");
-        int code = Program.Main(["train", "--dataset", "digits", "--max-batches", "1", "--out", dir, option, value]);
-        Assert.Equal(2, code);
+        var (code, _, stderr) = CliInProcess.Run("train", "--dataset", "digits", "--max-batches", "1", "--out", dir, option, value);
+        Assert.True(code == 2, $"exit code {code}; stderr: {stderr}");
         Assert.False(Directory.Exists(dir), "a rejected run must not create its run folder");
     }
 
@@ -95,11 +95,17 @@ public sealed class TrainCommandTests : IDisposable
     public void MissingOrCorruptInitFileExitsWithCodeTwoAndWritesNothing()
     {
         string dir = Path.Combine(_root, "bad-init");
-        Assert.Equal(2, Program.Main(["train", "--max-batches", "1", "--out", dir, "--init", Path.Combine(_root, "nope.safetensors")]));
+        AssertBadInput("train", "--max-batches", "1", "--out", dir, "--init", Path.Combine(_root, "nope.safetensors"));
         string corrupt = Path.Combine(_root, "corrupt.safetensors");
         File.WriteAllBytes(corrupt, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        Assert.Equal(2, Program.Main(["train", "--max-batches", "1", "--out", dir, "--init", corrupt]));
+        AssertBadInput("train", "--max-batches", "1", "--out", dir, "--init", corrupt);
         Assert.False(Directory.Exists(dir));
+    }
+
+    private static void AssertBadInput(params string[] args)
+    {
+        var (code, _, stderr) = CliInProcess.Run(args);
+        Assert.True(code == 2, $"exit code {code}; stderr: {stderr}");
     }
 
     [Fact]
