@@ -20,7 +20,7 @@ internal sealed class PcAgreementSettings : CommandSettings
     [DefaultValue("mlp")]
     public string Model { get; init; } = "mlp";
 
-    [CommandOption("--iterations <T>")]
+    [CommandOption("--iterations|--inference-steps <T>")]
     [Description("Inference steps T of the compared PC run (also accepted as --T).")]
     [DefaultValue(200)]
     public int Iterations { get; init; } = 200;

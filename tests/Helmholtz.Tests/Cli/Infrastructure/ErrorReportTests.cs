@@ -30,7 +30,8 @@ public sealed class ErrorReportTests : IDisposable
     [InlineData("Did you mean 'tmaze'?", "bench", "aif", "--env", "tmze")]
     [InlineData("error: LearningRate", "aif", "control", "--env", "cartpole", "--agent", "planner", "--lr", "0", "--episodes", "1")]
     [InlineData("error: --pixel-variance 0: must be a finite number > 0.", "pc", "generative", "--pixel-variance", "0")]
-    [InlineData("error: Unknown option '--T' for this command (see --help).", "pc", "agreement", "--T", "5")]
+    [InlineData("error: Unknown option '--T' for this command (see --help).", "aif", "run", "tmaze", "--T", "5")]
+    [InlineData("error: --iterations 0: must be 1…100000.", "pc", "agreement", "--T", "0")] // --T is pc agreement's --iterations
     [InlineData("Did you mean 'cartpole'?", "aif", "control", "--env", "cartpol")]
     [InlineData("Did you mean 'pc-fixed'?", "train", "--algo", "pcfixed")]
     [InlineData("Did you mean 'mlp'?", "train", "--model", "mpl")]
