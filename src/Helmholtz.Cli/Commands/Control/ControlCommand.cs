@@ -72,7 +72,7 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
             ["solve_window"] = s.SolveWindow,
             ["options"] = ControlAgents.OptionsOf(s, objective),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), JsonSerializer.Serialize(config, Helmholtz.Training.Checkpoint.JsonOptions));
 
         bool coverage = environment.Goal.NeedsExploration;
         var positions = new List<double>();

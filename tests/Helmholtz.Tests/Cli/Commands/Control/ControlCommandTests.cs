@@ -32,6 +32,22 @@ public sealed class ControlCommandTests
     }
 
     [Fact]
+    public void ConfigJsonWritesEnumsAsNamesAndPropertiesInSnakeCase()
+    {
+        using var dir = new TempDirectory();
+        var settings = new ControlSettings
+        {
+            Env = "sparse-mountaincar", Agent = "planner", Objective = "feef", Episodes = 1, Ensemble = 2, Horizon = 3, Candidates = 20,
+            Elites = 2, Iterations = 1, Epochs = 1, Hidden = "8", Out = dir.Path, Quiet = true,
+        };
+        Assert.Equal(0, Execute(settings));
+        using var config = JsonDocument.Parse(File.ReadAllText(dir.File("config.json")));
+        var objective = config.RootElement.GetProperty("options").GetProperty("objective");
+        Assert.Equal("feef", objective.GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.String, objective.GetProperty("estimator").ValueKind);
+    }
+
+    [Fact]
     public void MountainCarRunsGetACoveragePlot()
     {
         using var dir = new TempDirectory();
