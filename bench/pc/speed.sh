@@ -10,8 +10,8 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 : "${HELMHOLTZ:=dotnet $here/src/Helmholtz.Cli/bin/Release/net10.0/Helmholtz.Cli.dll}" "${TORCH:=1}" "${CNN_BATCHES:=60}"
 rounds=${1:-2}
 field() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])[sys.argv[1]])" "$1"; }
-mlp="--model mlp --dataset fashion-mnist --batch 64 --epochs 1 --json"
-cnn="--model cnn --hidden 120,84 --dataset fashion-mnist --batch 64 --epochs 1 --max-batches $CNN_BATCHES --json"
+mlp="--loss mse --optimizer sgd --lr 0.02 --model mlp --dataset fashion-mnist --batch 64 --epochs 1 --json"
+cnn="--loss mse --optimizer sgd --lr 0.02 --model cnn --hidden 120,84 --dataset fashion-mnist --batch 64 --epochs 1 --max-batches $CNN_BATCHES --json"
 for ((r = 1; r <= rounds; r++)); do
   bp=$($HELMHOLTZ bench train --algo bp $mlp 2>/dev/null | field epoch_seconds)
   pc=$($HELMHOLTZ bench train --algo pc-fixed --T 20 --eta-v 0.1 $mlp 2>/dev/null | field epoch_seconds)

@@ -31,7 +31,7 @@ def main():
     ours, theirs = [], []
     for _ in range(a.repeats):
         ours.append(last_json(["dotnet", CLI, "bench", "train", "--algo", a.algo, "--model", "mlp", "--dataset", "fashion-mnist",
-                               "--batch", "64", "--epochs", "1", "--lr", "0.02", "--loss", "mse", "--activation", "tanh",
+                               "--batch", "64", "--epochs", "1", "--lr", "0.02", "--optimizer", "sgd", "--loss", "mse", "--activation", "tanh",
                                "--hidden", "128,128", "--T", a.T, "--eta-v", a.eta_v, "--threads", str(a.threads), "--json"]))
         theirs.append(last_json([sys.executable, os.path.join(HERE, "baseline.py"), "--coretype", a.coretype, "--",
                                  "--algo", a.algo, "--epochs", "1", "--threads", str(a.threads), "--T", a.T, "--eta-v", a.eta_v]))

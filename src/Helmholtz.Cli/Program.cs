@@ -73,8 +73,12 @@ internal static class Program
                 pc.AddCommand<Commands.Pc.PcDepthCommand>("depth").WithDescription("PC − BP accuracy gap of MLPs with 2, 4, 8 hidden layers: CSV and figure.");
                 pc.AddCommand<Commands.Pc.PcAgreementCommand>("agreement").WithDescription("Compare PC's parameter updates with exact backprop gradients on one batch.");
             });
-            config.AddBranch("env", env => env.AddCommand<Commands.Env.EnvRolloutCommand>("rollout")
-                .WithDescription("Step a control environment from an explicit state through a list of actions."));
+            config.AddBranch("env", env =>
+            {
+                env.SetDescription("Control environments (Gymnasium's dynamics): step one from a given state.");
+                env.AddCommand<Commands.Env.EnvRolloutCommand>("rollout")
+                    .WithDescription("Step a control environment from an explicit state through a list of actions.");
+            });
         });
         return app;
     }

@@ -17,7 +17,7 @@ internal sealed class ControlSettings : CommandSettings
     public string Agent { get; init; } = "deep-aif";
 
     [CommandOption("--objective <OBJECTIVE>")]
-    [Description("What the agent minimises; deep-aif: efe (default; with the epistemic term) or reward (without it); dqn: reward")]
+    [Description("What the agent minimises; deep-aif: efe (default; with the epistemic term) or reward (without it); dqn: reward; planner: feef (default), efe, fef, divergence, infogain or reward")]
     public string? Objective { get; init; }
 
     [CommandOption("--episodes <N>")]

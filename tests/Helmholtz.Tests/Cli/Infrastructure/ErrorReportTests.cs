@@ -105,8 +105,8 @@ public sealed class ErrorReportTests : IDisposable
     [InlineData("The deep-aif agent diverged", "aif", "control", "--env", "cartpole", "--agent", "deep-aif", "--lr", "1e30", "--episodes", "3", "--warmup", "10")]
     [InlineData("The planner's model fit diverged", "aif", "control", "--env", "mountaincar-continuous", "--agent", "planner", "--lr", "1e30", "--episodes", "3", "--epochs", "2")]
     [InlineData("Predictive coding diverged", "pc", "agreement", "--iterations", "5", "--batch", "4", "--eta-v", "1e6", "--algo", "pc-standard", "--json")]
-    [InlineData("The training loss became", "train", "--lr", "1e30", "--max-batches", "3", "--epochs", "1", "--hidden", "8")]
-    [InlineData("The evaluation loss became Infinity", "train", "--lr", "1e30", "--max-batches", "1", "--epochs", "1", "--hidden", "8", "--json")]
+    [InlineData("The training loss became", "train", "--optimizer", "sgd", "--loss", "mse", "--lr", "1e30", "--max-batches", "3", "--epochs", "1", "--hidden", "8")]
+    [InlineData("The evaluation loss became Infinity", "train", "--optimizer", "sgd", "--loss", "mse", "--lr", "1e30", "--max-batches", "1", "--epochs", "1", "--hidden", "8", "--json")]
     public void DivergenceEndsTheRunWithExitTwoAndNoResult(string expected, params string[] args)
     {
         string dir = Path.Combine(_root, "diverged");
