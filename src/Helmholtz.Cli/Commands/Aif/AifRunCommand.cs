@@ -27,10 +27,15 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
 
     internal sealed record UnknownGridSummary(string Env, int Size, int Goal, int[] Walls, int PolicyLen, int Trials, ulong Seed, int ShortestPath, int[] StepsPerTrial, double SuccessRate, int FirstTrialSteps, double MeanStepsLast5, double[] LearnedGoalProbability, string Figures);
 
+    /// <summary>The default run folder's name: one per variant, so that variants never overwrite each other's figures.</summary>
+    internal static string DefaultFolderName(AifRunSettings s) =>
+        $"aif-{s.Env}{(s.UnknownLayout ? "-unknown" : "")}{(s.Planner == "sophisticated" ? "-si" : "")}"
+        + $"{(s.Learn ? "-learn" : s.LearnD ? "-learn-d" : "")}{(s.NoInfoGain ? "-noig" : "")}";
+
     protected override int Run(AifRunSettings s, CancellationToken ct)
     {
         string learn = s.Learn ? "A" : s.LearnD ? "D" : "none";
-        string outDir = s.Out ?? Path.Combine("runs", $"aif-{s.Env}{(s.Learn ? "-learn" : s.LearnD ? "-learn-d" : "")}{(s.NoInfoGain ? "-noig" : "")}");
+        string outDir = s.Out ?? Path.Combine("runs", DefaultFolderName(s));
         using var runFolder = RunFolderGuard.Take(OutPath.Folder(outDir));
         var rng = new Rng(s.Seed);
         bool sophisticated = s.Planner == "sophisticated";

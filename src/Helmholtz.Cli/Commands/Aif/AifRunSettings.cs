@@ -80,7 +80,7 @@ internal sealed class AifRunSettings : CommandSettings
     public bool Stochastic { get; init; }
 
     [CommandOption("--out <DIR>")]
-    [Description("Folder for figures (PNG and SVG); default runs/aif-<env>")]
+    [Description("Folder for figures (PNG and SVG); default runs/aif-<env>, with -unknown, -si, -learn or -learn-d and -noig appended for those variants")]
     public string? Out { get; init; }
 
     [CommandOption("--json")]

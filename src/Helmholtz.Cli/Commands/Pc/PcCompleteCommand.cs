@@ -33,7 +33,7 @@ internal sealed class PcCompleteSettings : CommandSettings
     public int? Iterations { get; init; }
 
     [CommandOption("--out <DIR>")]
-    [Description("Folder for completion.png/.svg (default: the checkpoint's folder).")]
+    [Description("Folder for completion.png/.svg (completion-<mask>.png/.svg for masks other than bottom; default: the checkpoint's folder).")]
     public string? Out { get; init; }
 
     [CommandOption("--json")]
@@ -49,6 +49,9 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
 {
     private const int Shown = 10;
     private const float HiddenGrey = 0.3f; // hidden pixels in the middle row of the figure
+
+    /// <summary>The figure's base name: <c>completion</c> for the default mask, <c>completion-&lt;mask&gt;</c> for the others, so masks never overwrite each other.</summary>
+    internal static string FigureName(string mask) => mask == "bottom" ? "completion" : $"completion-{mask}";
 
     protected override int Run(PcCompleteSettings settings, CancellationToken cancellationToken)
     {
@@ -176,7 +179,7 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
         heat.Colormap = new ScottPlot.Colormaps.Grayscale();
         plot.Axes.Frameless();
         plot.Title(string.Create(CultureInfo.InvariantCulture, $"held-out digits · observed ({MaskName(settings.Mask)} hidden, grey) · PC completion: MSE {pcError:F4}, mean fill {meanError:F4}"));
-        Figures.Save(plot, Path.Combine(dir, "completion"), 1000, 360);
+        Figures.Save(plot, Path.Combine(dir, FigureName(settings.Mask)), 1000, 360);
         Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture,
             $"{batches * Batch} held-out digits, {MaskName(settings.Mask)} hidden: pixel MSE {pcError:F4} with PC completion, {meanError:F4} filling with the training mean; figure in [blue]{Markup.Escape(dir)}[/]");
         if (settings.Json)

@@ -27,6 +27,7 @@ public sealed class PcGenerativeCommandTests
 
         double bottom = MeanFill("bottom", "1"), random1 = MeanFill("random", "1"), random2 = MeanFill("random", "2");
         Assert.True(File.Exists(dir.File("completion.png")) && File.Exists(dir.File("completion.svg")));
+        Assert.True(File.Exists(dir.File("completion-random.png")), "the random mask's figure must not overwrite the bottom mask's");
         Assert.NotEqual(bottom, random1); // different pixels hidden
         Assert.NotEqual(random1, random2); // the seed draws the random halves
         Assert.InRange(random1, 0.5 * bottom, 1.5 * bottom);
