@@ -20,6 +20,8 @@ check() { # sample, pattern its output must contain, arguments
 }
 # One epoch of 125 batches gives 79.05 % (seeded); 70 % or more shows that the package trains.
 check PcDigits 'pc-fixed test accuracy: (7[0-9]|8[0-9]|9[0-9])\.[0-9]+ %' 1
+# A graph and an op of the sample's own (swish), trained by PC: one epoch gives 75.15 % (seeded).
+check CustomOp 'swish MLP, pc-fixed: test accuracy (7[0-9]|8[0-9]|9[0-9])\.[0-9]+ %' 1
 # Episode 0 acts at random (the seed episode); in episode 1 the planner, with its refitted model, reaches the flag
 # (seeded: 1 of 2; FEEF's information gain drives it there without any reward seen before).
 check PlannerMountainCar 'planner \(feef\): [12] of 2 episodes reached the flag' 2
