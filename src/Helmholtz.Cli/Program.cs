@@ -1,3 +1,4 @@
+using System.Reflection;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -22,6 +23,10 @@ internal static class Program
         return OneLetterOptions.TryGetValue(name, out var full) ? full + (eq < 0 ? "" : a[eq..]) : a;
     }).ToArray();
 
+    /// <summary>The version that <c>--version</c> prints: VersionPrefix (and VersionSuffix) of Directory.Build.props.</summary>
+    internal static string Version { get; } =
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
     public static int Main(string[] args) => CreateApp(typed: args).Run(NormalizeArguments(args));
 
     /// <summary>The command tree; <paramref name="console"/> replaces the terminal (tests render help into a buffer).</summary>
@@ -33,6 +38,7 @@ internal static class Program
         app.Configure(config =>
         {
             config.SetApplicationName("helmholtz");
+            config.SetApplicationVersion(Version);
             if (console is not null)
             {
                 config.ConfigureConsole(console);
@@ -48,6 +54,8 @@ internal static class Program
             config.AddCommand<Commands.Train.TrainCommand>("train")
                 .WithDescription("Train a network (backprop or predictive coding) and keep a run folder.")
                 .WithExample("train", "--algo", "bp", "--model", "mlp", "--dataset", "fashion-mnist", "--epochs", "10");
+            config.AddCommand<Commands.Predict.PredictCommand>("predict")
+                .WithDescription("Run a trained network (a train checkpoint) on the first test examples; print its accuracy or write its outputs.");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("End-to-end speed measurements; --json prints one JSON object.");

@@ -1,0 +1,29 @@
+using Helmholtz.Tests.Cli.Commands;
+
+namespace Helmholtz.Tests.Cli;
+
+/// <summary><c>helmholtz --version</c> prints the version set in Directory.Build.props (the one place it is set).</summary>
+public sealed class VersionTests
+{
+    [Fact]
+    public void VersionIsTheOneOfDirectoryBuildProps()
+    {
+        var (code, stdout, _) = CliProcess.Run("--version");
+        Assert.Equal(0, code);
+        string props = File.ReadAllText(Path.Combine(RepositoryRoot(), "Directory.Build.props"));
+        int start = props.IndexOf("<VersionPrefix>", StringComparison.Ordinal) + "<VersionPrefix>".Length;
+        string version = props[start..props.IndexOf("</VersionPrefix>", StringComparison.Ordinal)];
+        Assert.Equal(version, stdout.Trim());
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "")
+    {
+        var dir = new DirectoryInfo(Path.GetDirectoryName(path)!);
+        while (!File.Exists(Path.Combine(dir.FullName, "Directory.Build.props")))
+        {
+            dir = dir.Parent!;
+        }
+
+        return dir.FullName;
+    }
+}
