@@ -16,11 +16,7 @@ public sealed class DirectWritesTests
     [Fact]
     public void NoSourceFileWritesAFileDirectly()
     {
-        string? root = FindRoot();
-        if (root is null)
-        {
-            return; // the tests run without the sources beside them
-        }
+        string root = RepositoryFiles.Root;
 
         var found = new List<string>();
         foreach (string project in new[] { "src", "samples" })
@@ -50,18 +46,5 @@ public sealed class DirectWritesTests
         }
 
         Assert.True(found.Count == 0, "Direct file writes (use AtomicFile or Plots.Figures.Save):\n" + string.Join('\n', found));
-    }
-
-    private static string? FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Helmholtz.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
     }
 }

@@ -10,20 +10,9 @@ public sealed class VersionTests
     {
         var (code, stdout, _) = CliProcess.Run("--version");
         Assert.Equal(0, code);
-        string props = File.ReadAllText(Path.Combine(RepositoryRoot(), "Directory.Build.props"));
+        string props = File.ReadAllText(RepositoryFiles.Path("Directory.Build.props"));
         int start = props.IndexOf("<VersionPrefix>", StringComparison.Ordinal) + "<VersionPrefix>".Length;
         string version = props[start..props.IndexOf("</VersionPrefix>", StringComparison.Ordinal)];
         Assert.Equal(version, stdout.Trim());
-    }
-
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "")
-    {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(path)!);
-        while (!File.Exists(Path.Combine(dir.FullName, "Directory.Build.props")))
-        {
-            dir = dir.Parent!;
-        }
-
-        return dir.FullName;
     }
 }
