@@ -68,6 +68,25 @@ internal static class Cli
     /// <summary>Writes one error line to stderr.</summary>
     public static void Error(string message) => Console.Error.WriteLine($"error: {message}");
 
+    /// <summary>
+    /// The console for a command's result tables and summary lines: stdout, or stderr when <paramref name="json"/> keeps
+    /// stdout for the JSON line. Piped or redirected, it is 1000 columns wide, so that tables are never wrapped.
+    /// </summary>
+    public static IAnsiConsole Results(bool json)
+    {
+        var writer = json ? Console.Error : Console.Out;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        if (json ? Console.IsErrorRedirected : Console.IsOutputRedirected)
+        {
+            console.Profile.Width = UnwrappedWidth;
+        }
+
+        return console;
+    }
+
+    /// <summary>The width of a redirected results console: wider than any table a command prints.</summary>
+    public const int UnwrappedWidth = 1000;
+
     /// <summary>An ANSI console on stderr, so that progress and tables never mix with the JSON on stdout.</summary>
     public static IAnsiConsole Stderr { get; } = AnsiConsole.Create(new AnsiConsoleSettings
     {

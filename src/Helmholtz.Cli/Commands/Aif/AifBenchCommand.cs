@@ -112,7 +112,7 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
         }
         else
         {
-            AnsiConsole.MarkupLine($"{result.Env}: {result.Policies} policies, {result.States} joint states: median {result.MsPerStep:F4} ms per step");
+            Infrastructure.Cli.Results(json: false).MarkupLine($"{result.Env}: {result.Policies} policies, {result.States} joint states: median {result.MsPerStep:F4} ms per step");
         }
 
         return 0;

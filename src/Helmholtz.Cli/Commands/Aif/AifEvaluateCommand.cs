@@ -51,7 +51,7 @@ internal sealed class AifEvaluateCommand : HelmholtzCommand<AifEvaluateSettings>
                     string.Join(" ", s.Qs[0].Select(x => x.ToString("F3", System.Globalization.CultureInfo.InvariantCulture))));
             }
 
-            AnsiConsole.Write(table);
+            Infrastructure.Cli.Results(json: false).Write(table);
         }
 
         return ExitCode.Ok;

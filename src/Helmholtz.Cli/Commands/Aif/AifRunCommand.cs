@@ -117,7 +117,7 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
             table.Caption($"first 20 of {records.Count} trials");
         }
 
-        CliOut.Stderr.Write(table);
+        CliOut.Results(s.Json).Write(table);
         MazeFigures.Write(env, traces, records, history, learn, outDir);
         return Report(s, summary, $"cue first {summary.CueFirstRate:P0}, reward rate {summary.RewardRate:P0} of {entered} arm entries ({summary.RewardRateLast20:P0} in the last 20 trials); figures in {outDir}");
     }
@@ -153,7 +153,7 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
                 t.GoalBelief.ToString("F3", CultureInfo.InvariantCulture));
         }
 
-        CliOut.Stderr.Write(table);
+        CliOut.Results(s.Json).Write(table);
         int shortest = env.ShortestPath();
         MazeFigures.WriteUnknownGrid(s.Size, env, trials, learned, shortest, outDir);
         var summary = new UnknownGridSummary("grid", s.Size, env.Goal, walls, options.PolicyLength, s.Trials, s.Seed, shortest,
@@ -170,7 +170,7 @@ internal sealed class AifRunCommand : Infrastructure.HelmholtzCommand<AifRunSett
         }
         else
         {
-            AnsiConsole.MarkupLine(line);
+            CliOut.Results(json: false).MarkupLine(line);
         }
 
         return 0;

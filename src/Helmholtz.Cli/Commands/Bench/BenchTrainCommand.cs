@@ -34,7 +34,7 @@ internal sealed class BenchTrainCommand : HelmholtzCommand<TrainingSettings>
         }
         else
         {
-            Infrastructure.Cli.Stderr.Write(TrainingSession.MetricsTable(metrics));
+            Infrastructure.Cli.Results(json: false).Write(TrainingSession.MetricsTable(metrics));
         }
 
         return ExitCode.Ok;

@@ -126,7 +126,7 @@ internal sealed partial class ControlCommand
 
         table.Caption(string.Create(CultureInfo.InvariantCulture,
             $"solved {sweep.Solved}/{seeds.Count}; final mean {mean:F1} ± {std:F1} (sd over seeds); median solved episode {sweep.MedianSolvedEpisode?.ToString(CultureInfo.InvariantCulture) ?? "–"}"));
-        Infrastructure.Cli.Stderr.Write(table);
+        Infrastructure.Cli.Results(s.Json).Write(table);
 
         var csv = new StringBuilder("seed,exit_code,episodes,first_success_episode,solved_episode,final_mean,best_mean,coverage\n");
         foreach (var r in rows)

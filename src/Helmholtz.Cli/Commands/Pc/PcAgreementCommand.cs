@@ -120,8 +120,9 @@ internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
             table.AddRow(Markup.Escape(p.Name), p.RelativeError.ToString("E2", CultureInfo.InvariantCulture), p.Cosine.ToString("F6", CultureInfo.InvariantCulture));
         }
 
-        Infrastructure.Cli.Stderr.Write(table);
-        Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture,
+        var results = Infrastructure.Cli.Results(settings.Json);
+        results.Write(table);
+        results.MarkupLine(CultureInfo.InvariantCulture,
             $"{settings.Algorithm} vs backprop on {settings.Model}, T = {settings.Iterations}, η_v = {settings.EtaV}: max relative error {final.MaxRelativeError:E2}, min cosine {final.MinCosine:F6}; figure in [blue]{Markup.Escape(Path.GetFullPath(dir))}[/]");
         if (settings.Json)
         {

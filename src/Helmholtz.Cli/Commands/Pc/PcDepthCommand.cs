@@ -160,7 +160,7 @@ internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
                 double.Parse(f[5], CultureInfo.InvariantCulture).ToString("+0.00;-0.00", CultureInfo.InvariantCulture));
         }
 
-        Infrastructure.Cli.Stderr.Write(table);
+        Infrastructure.Cli.Results(settings.Json).Write(table);
         if (settings.Json)
         {
             Infrastructure.Cli.WriteJson(new { csv = Path.GetFullPath(Path.Combine(settings.Out, "depth.csv")), rows });

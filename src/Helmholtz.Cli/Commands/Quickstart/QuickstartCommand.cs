@@ -58,7 +58,7 @@ internal sealed class QuickstartCommand : HelmholtzCommand<QuickstartSettings>
                 Markup.Escape(Path.GetFullPath(result.RunDirectory!)));
         }
 
-        console.Write(table);
+        Infrastructure.Cli.Results(settings.Json).Write(table);
         if (settings.Json)
         {
             Infrastructure.Cli.WriteJson(results.ToDictionary(r => r.Algorithm, r => new

@@ -21,8 +21,9 @@ internal sealed class TrainCommand : HelmholtzCommand<TrainSettings>
 
         runDirectory ??= Path.Combine("runs", $"{config.Algorithm}-{config.Model}-{config.Dataset}");
         var result = TrainingSession.Run(config, runDirectory, settings.Resume, quiet: false, cancellationToken);
-        Infrastructure.Cli.Stderr.Write(TrainingSession.MetricsTable(result.Metrics));
-        Infrastructure.Cli.Stderr.MarkupLineInterpolated($"Run folder: [blue]{Path.GetFullPath(runDirectory)}[/]");
+        var results = Infrastructure.Cli.Results(settings.Json);
+        results.Write(TrainingSession.MetricsTable(result.Metrics));
+        results.MarkupLineInterpolated($"Run folder: [blue]{Path.GetFullPath(runDirectory)}[/]");
         if (settings.Json)
         {
             var last = result.Last;

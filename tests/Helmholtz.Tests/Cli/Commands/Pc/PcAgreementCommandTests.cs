@@ -22,4 +22,16 @@ public sealed class PcAgreementCommandTests : IDisposable
         Assert.Equal(Json("iterations", "--iterations", "1"), viaT);
         Assert.NotEqual(Json("default"), viaT); // one step is fewer than the MLP is deep, so PC has not yet reached backprop as with the default 200
     }
+
+    [Fact]
+    public void PipedResultsGoToStdoutUnwrapped()
+    {
+        string dir = Path.Combine(_root, "piped");
+        var (code, stdout, stderr) = CliProcess.Run("pc", "agreement", "--batch", "4", "--T", "1", "--out", dir);
+        Assert.True(code == 0, $"exit code {code}; stderr: {stderr}");
+        string[] lines = stdout.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("╭", StringComparison.Ordinal)); // the table
+        string summary = Assert.Single(lines, l => l.StartsWith("pc-fixed vs backprop on mlp", StringComparison.Ordinal));
+        Assert.EndsWith("figure in " + dir, summary.TrimEnd(), StringComparison.Ordinal); // one line, longer than 80 columns
+    }
 }
