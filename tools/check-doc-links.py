@@ -34,7 +34,7 @@ def markdown_files(args):
     if args:
         return [os.path.realpath(a) for a in args]
     try:
-        out = subprocess.run(["git", "-C", ROOT, "ls-files", "*.md"], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(["git", "-C", ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "*.md"], capture_output=True, text=True, check=True).stdout
         names = [n for n in out.splitlines() if n]
     except (OSError, subprocess.CalledProcessError):
         names = []
