@@ -52,10 +52,10 @@ public sealed record PcOptions
     /// <summary>The schedule (default <see cref="PcAlgorithm.Fixed"/>).</summary>
     public PcAlgorithm Algorithm { get; init; } = PcAlgorithm.Fixed;
 
-    /// <summary>T, the number of inference steps per batch (default 20, as torch_mlp.py).</summary>
+    /// <summary>T, the number of inference steps per batch (default 20, as the PyTorch reference loop).</summary>
     public int Iterations { get; init; } = 20;
 
-    /// <summary>η_v, the Euler step of the value dynamics (default 0.1, as torch_mlp.py).</summary>
+    /// <summary>η_v, the Euler step of the value dynamics (default 0.1, as the PyTorch reference loop).</summary>
     public float EtaV { get; init; } = 0.1f;
 
     /// <summary>Early stop: inference ends once the largest value change of a step is at most this (0 = always run T steps).</summary>

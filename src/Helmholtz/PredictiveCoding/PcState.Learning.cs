@@ -28,7 +28,7 @@ public sealed partial class PcState
         float inv = _sign / _batch;
         foreach (var g in _paramGrad)
         {
-            // −G/B, as torch_mlp.py's grads / batch (division first keeps the rounding of dividing by B).
+            // −G/B, as the PyTorch reference loop's grads / batch (division first keeps the rounding of dividing by B).
             TensorPrimitives.Divide(g.Span, _batch, g.Span);
             if (inv < 0f)
             {
@@ -111,7 +111,7 @@ public sealed partial class PcState
         }
     }
 
-    /// <summary>Backward weights B ~ N(0, 1/fan_in) (the scale of torch_mlp.py's forward init) and error connections Φ = I + N(0, ¼/s).</summary>
+    /// <summary>Backward weights B ~ N(0, 1/fan_in) (the scale of the PyTorch reference loop's forward init) and error connections Φ = I + N(0, ¼/s).</summary>
     private (bool RelaxMessages, bool UseDerivative) AllocateRelaxations(PcOptions options, int batchSize)
     {
         var rng = new Rng(options.Seed);

@@ -12,7 +12,7 @@ namespace Helmholtz.PredictiveCoding;
 /// loss works. Inference takes T synchronous Euler steps of dv/dt = −∂F/∂v (F: <see cref="FreeEnergy"/>), written per node as
 /// v_n ← v_n − η_v (ε_n − Σ_{children c} VJP_{c→n}(ε_c)), where VJP_{c→n} is op_c.Backward's gradient for input n with
 /// cotangent ε_c. The parameter gradient handed to the optimiser is g_θ = s·(1/B) Σ_c VJP_{c→θ}(ε_c) (∂F/∂θ / B in energy sign).</para>
-/// <para>Signs follow <c>shared/baselines/torch_mlp.py</c> exactly. The fixed-prediction schedules (pc-fixed, relaxed,
+/// <para>Signs follow the PyTorch reference loop (the speed baseline in bench/torch_compare) exactly. The fixed-prediction schedules (pc-fixed, relaxed,
 /// activation relaxation) keep errors in gradient sign, s = +1: ε_L = μ_L − y for MSE, so at equilibrium
 /// ε_n = B·∂L/∂v_n (Millidge, Tschantz &amp; Buckley 2020, up to the sign of their ε_L = y − μ_L; the two are the
 /// same dynamics under v ↦ 2μ − v). Standard and incremental PC use the energy sign s = −1: ε_L = y − μ_L and
