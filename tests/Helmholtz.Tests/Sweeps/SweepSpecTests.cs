@@ -42,3 +42,30 @@ public sealed class SweepSpecTests
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class SweepMarkerTests
+{
+    [Fact]
+    public void ARunIsDoneOnlyOnceItsMarkerIsWritten()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "sweep-marker-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var spec = SweepSpec.Parse("""{"command": ["train"], "seeds": [3]}""", dir, "m", new SweepConventions(["train"], "--seed", "--out"));
+            var run = spec.Expand().Single();
+            Assert.False(SweepMarker.IsDone(run));
+            SweepMarker.Write(run, 1.5, 1);
+            Assert.True(SweepMarker.IsDone(run));
+            Assert.Contains("\"seed\": 3", File.ReadAllText(Path.Combine(run.Folder, SweepMarker.FileName)), StringComparison.Ordinal);
+            File.Delete(Path.Combine(run.Folder, SweepMarker.FileName));
+            Assert.False(SweepMarker.IsDone(run));
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+}
