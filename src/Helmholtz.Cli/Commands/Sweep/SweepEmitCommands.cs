@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Helmholtz.Cli.Infrastructure;
-using Helmholtz.Sweeps;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

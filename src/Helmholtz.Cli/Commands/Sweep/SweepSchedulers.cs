@@ -4,10 +4,10 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Helmholtz.Sweeps;
+namespace Helmholtz.Cli.Commands.Sweep;
 
 /// <summary>The resources and limits of a Slurm job array that runs a sweep, one array task per run.</summary>
-public sealed record SlurmArrayOptions
+internal sealed record SlurmArrayOptions
 {
     /// <summary>The job name (<c>#SBATCH --job-name</c>).</summary>
     public required string JobName { get; init; }
@@ -32,7 +32,7 @@ public sealed record SlurmArrayOptions
 }
 
 /// <summary>The settings of a Kubernetes Indexed Job that runs a sweep, one completion index per run.</summary>
-public sealed record KubernetesJobOptions
+internal sealed record KubernetesJobOptions
 {
     /// <summary>The folder inside the container where the sweep file (from a ConfigMap) is mounted.</summary>
     public const string SweepDirectory = "/sweep";
@@ -80,7 +80,7 @@ public sealed record KubernetesJobOptions
 /// <c>$SLURM_ARRAY_TASK_ID</c>, or Kubernetes' <c>$(JOB_COMPLETION_INDEX)</c> substitution), so the caller decides what
 /// program runs and how it selects the run.
 /// </remarks>
-public static class SweepSchedulers
+internal static class SweepSchedulers
 {
     /// <summary>The index expression a Slurm array task passes to its command.</summary>
     public const string SlurmIndex = "$SLURM_ARRAY_TASK_ID";
@@ -216,12 +216,23 @@ public static class SweepSchedulers
         return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray(map, job) };
     }
 
-    /// <summary>Writes a JSON tree as block-style YAML (strings double-quoted, or as literal blocks when they span lines).</summary>
+    /// <summary>
+    /// Writes a JSON tree as block-style YAML (strings double-quoted, or as literal blocks when they span lines); a
+    /// Kubernetes <c>List</c> becomes one document per item, separated by <c>---</c>.
+    /// </summary>
     public static string ToYaml(JsonNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
+        var documents = node is JsonObject { } o && o["kind"]?.GetValueKind() == JsonValueKind.String && (string?)o["kind"] == "List" && o["items"] is JsonArray items
+            ? items.ToList()
+            : [node];
         var sb = new StringBuilder();
-        WriteYaml(sb, node, 0, inSequence: false);
+        foreach (var d in documents)
+        {
+            sb.Append(sb.Length > 0 ? "---\n" : "");
+            WriteYaml(sb, d, 0, inSequence: false);
+        }
+
         return sb.ToString();
     }
 
@@ -345,8 +356,19 @@ public static class SweepSchedulers
     private static string YamlKey(string key) =>
         key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '/' or '_' or '-') && char.IsAsciiLetter(key[0])
             ? key
-            : Scalar(JsonValue.Create(key));
+            : JsonValue.Create(key).ToJsonString();
 
-    private static string Scalar(JsonNode? node) =>
-        node is null ? "null" : node.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    // Words (a letter, then letters, digits, '.', '/', '_', '-') other than YAML's boolean and null spellings stay
+    // plain; every other string is double-quoted, so that "1" or "on" remains a string.
+    private static string Scalar(JsonNode? node)
+    {
+        if (node is JsonValue v && v.TryGetValue(out string? text) && text.Length > 0 && char.IsAsciiLetter(text[0])
+            && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '/' or '_' or '-')
+            && text.ToLowerInvariant() is not ("true" or "false" or "null" or "yes" or "no" or "on" or "off" or "y" or "n"))
+        {
+            return text;
+        }
+
+        return node is null ? "null" : node.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
 }
