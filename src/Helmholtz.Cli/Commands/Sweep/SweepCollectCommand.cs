@@ -102,7 +102,9 @@ internal sealed class SweepCollectCommand : HelmholtzCommand<SweepCollectSetting
         plot.Axes.Bottom.Label.Text = table.XColumn;
         plot.Axes.Left.Label.Text = metric;
         plot.Title(maxSeeds > 1 ? $"{metric}: mean and 95 % interval over {maxSeeds} seeds" : metric);
-        plot.ShowLegend(Alignment.UpperRight);
+        // Epochs and episodes are whole numbers; the legend goes beside the plot so that it hides no curve.
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(Edge.Right);
         Figures.Save(plot, basePath);
     }
 
