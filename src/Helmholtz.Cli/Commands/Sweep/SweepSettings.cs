@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Sweeps;
 using Spectre.Console.Cli;
 
@@ -69,14 +68,5 @@ internal static class SweepFiles
         }
 
         Helmholtz.Data.AtomicFile.WriteAllText(path, text);
-    }
-
-    /// <summary>Throws <see cref="BadInputException"/> naming <paramref name="flag"/> unless <paramref name="ok"/>.</summary>
-    public static void Require(bool ok, string flag, string rule)
-    {
-        if (!ok)
-        {
-            throw new BadInputException($"{flag} {rule}.");
-        }
     }
 }
