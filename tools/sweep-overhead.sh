@@ -18,7 +18,7 @@ cat > "$work/trivial.json" <<EOF
   "seeds": "1-$n", "output": "sweep" }
 EOF
 
-direct=(); swept=(); arrayed=(); direct_cpu=(); swept_cpu=()
+direct=(); swept=(); arrayed=(); direct_cpu=(); swept_cpu=(); again=()
 TIMEFORMAT='%R %U %S'
 for r in $(seq "$reps"); do
   rm -rf "$work/direct" "$work/sweep"
@@ -26,6 +26,9 @@ for r in $(seq "$reps"); do
   direct+=("$wall"); direct_cpu+=("$(calc "$user + $sys")")
   read -r wall user sys < <({ time "$hz" sweep run "$work/trivial.json" --jobs "$jobs" > /dev/null 2>&1; } 2>&1)
   swept+=("$wall"); swept_cpu+=("$(calc "$user + $sys")")
+  # The same sweep once more, every run done: the fixed cost of the sweep process itself (start, read, check markers).
+  read -r wall user sys < <({ time "$hz" sweep run "$work/trivial.json" > /dev/null 2>&1; } 2>&1)
+  again+=("$wall")
   if [ "$slurm" = "--slurm" ]; then
     rm -rf "$work/sweep"
     "$hz" sweep emit slurm "$work/trivial.json" --max-parallel "$jobs" --out "$work/trivial.sbatch" 2> /dev/null
@@ -41,11 +44,12 @@ done
 
 d=$(min "${direct[@]}"); s=$(min "${swept[@]}"); dc=$(min "${direct_cpu[@]}"); sc=$(min "${swept_cpu[@]}")
 echo "$n trivial runs, $jobs at a time, fastest of $reps; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "  wall (s): direct ${direct[*]}; sweep run ${swept[*]}${slurm:+; slurm array ${arrayed[*]}}"
+echo "  wall (s): direct ${direct[*]}; sweep run ${swept[*]}${slurm:+; slurm array ${arrayed[*]}}; finished sweep ${again[*]}"
 echo "  cpu  (s): direct ${direct_cpu[*]}; sweep run ${swept_cpu[*]}"
 printf 'direct commands:  wall %7.2f s  cpu %7.2f s\n' "$d" "$dc"
 printf 'sweep run:        wall %7.2f s  cpu %7.2f s   overhead per run: wall %6.3f s, cpu %6.3f s\n' "$s" "$sc" \
   "$(calc "($s - $d) * $jobs / $n")" "$(calc "($sc - $dc) / $n")"
+printf 'finished sweep:   wall %7.2f s   (the sweep process alone: start, read the file, find every run done)\n' "$(min "${again[@]}")"
 if [ "$slurm" = "--slurm" ]; then
   a=$(min "${arrayed[@]}")
   printf 'slurm array:      wall %7.2f s (sbatch to an empty queue)  overhead per run: wall %6.3f s\n' "$a" "$(calc "($a - $d) * $jobs / $n")"
