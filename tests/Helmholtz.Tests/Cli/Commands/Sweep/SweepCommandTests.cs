@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Helmholtz.Cli.Commands.Sweep;
 using Helmholtz.Sweeps;
@@ -76,6 +78,56 @@ public sealed class SweepCommandTests : IDisposable
         Assert.StartsWith("lr=0.1_seed=1,0.1,1,1,2,", csv[1], StringComparison.Ordinal);
         Assert.StartsWith("lr=0.1_seed=1,0.1,1,2,2,", csv[2], StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_root, "collected", "sweep-test_loss.png")));
+    }
+
+    [Fact]
+    public async Task ASweepStoppedBySigtermStopsItsChildAndARerunContinues()
+    {
+        string file = Path.Combine(_root, "slow.json");
+        File.WriteAllText(file, """
+            { "command": ["train", "--model", "mlp", "--hidden", "16", "--epochs", "3", "--max-batches", "20", "--threads", "1"],
+              "seeds": [1, 2, 3], "output": "slow" }
+            """);
+        var runs = SweepSpec.Read(file, SweepFiles.Conventions).Expand();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Helmholtz.Cli.dll"), "sweep", "run", file })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var sweep = Process.Start(psi)!;
+        var stderr = sweep.StandardError.ReadToEndAsync();
+        _ = sweep.StandardOutput.ReadToEndAsync();
+        // Stop it while run 1 is in progress: its config is written, its marker is not.
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(Path.Combine(runs[1].Folder, "config.json")), 60_000), "run 1 did not start within 60 s");
+        Assert.Equal(0, Kill(sweep.Id, 15));
+        Assert.True(sweep.WaitForExit(30_000), "the sweep did not stop within 30 s of SIGTERM");
+
+        Assert.Equal(1, sweep.ExitCode);
+        Assert.Contains("cancelled: rerun the same command to continue", await stderr, StringComparison.Ordinal);
+        Assert.True(SweepMarker.IsDone(runs[0]));
+        Assert.False(SweepMarker.IsDone(runs[1]) || SweepMarker.IsDone(runs[2]));
+        Assert.DoesNotContain(Directory.GetDirectories("/proc"), d => ReadCommandLine(d).Contains(runs[1].Folder, StringComparison.Ordinal));
+
+        var rerun = CliProcess.Run("sweep", "run", file);
+        Assert.Equal(0, rerun.Code);
+        Assert.Contains("2 ran, 1 already done, 0 failed", rerun.Stderr, StringComparison.Ordinal);
+        Assert.All(runs, r => Assert.True(SweepMarker.IsDone(r)));
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private static string ReadCommandLine(string procDirectory)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(procDirectory, "cmdline"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 
     [Fact]
