@@ -81,6 +81,19 @@ internal static class Program
                 pc.AddCommand<Commands.Pc.PcDepthCommand>("depth").WithDescription("PC − BP accuracy gap of MLPs with 2, 4, 8 hidden layers: CSV and figure.");
                 pc.AddCommand<Commands.Pc.PcAgreementCommand>("agreement").WithDescription("Compare PC's parameter updates with exact backprop gradients on one batch.");
             });
+            config.AddBranch("sweep", sweep =>
+            {
+                sweep.SetDescription("Sweeps: many runs of one command over options and seeds, locally, on Slurm or on Kubernetes (see docs/sweeps.md).");
+                sweep.AddCommand<Commands.Sweep.SweepPlanCommand>("plan").WithDescription("List a sweep file's runs: index, run folder, done, arguments.");
+                sweep.AddCommand<Commands.Sweep.SweepRunCommand>("run").WithDescription("Run a sweep's runs (or one, --index) as child processes; finished runs are skipped.");
+                sweep.AddBranch("emit", emit =>
+                {
+                    emit.SetDescription("Write a scheduler's job for a sweep: one array task or completion index per run.");
+                    emit.AddCommand<Commands.Sweep.SweepEmitSlurmCommand>("slurm").WithDescription("An sbatch job-array script (--array=0-(N-1)%K).");
+                    emit.AddCommand<Commands.Sweep.SweepEmitK8sCommand>("k8s").WithDescription("A Kubernetes Indexed Job manifest with the sweep file in a ConfigMap.");
+                });
+                sweep.AddCommand<Commands.Sweep.SweepCollectCommand>("collect").WithDescription("Merge the runs' config and metrics into one CSV, summarise over seeds and draw the figures.");
+            });
             config.AddBranch("env", env =>
             {
                 env.SetDescription("Control environments (Gymnasium's dynamics): step one from a given state.");

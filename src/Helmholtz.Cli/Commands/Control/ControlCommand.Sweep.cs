@@ -34,7 +34,7 @@ internal sealed partial class ControlCommand
 
             ulong seed = seeds[i];
             string seedDir = Path.Combine(outDir, $"seed-{seed}");
-            var psi = ChildProcess();
+            var psi = SelfProcess.StartInfo();
             foreach (var a in forwarded)
             {
                 psi.ArgumentList.Add(a);
@@ -213,18 +213,5 @@ internal sealed partial class ControlCommand
         }
 
         return [.. kept];
-    }
-
-    /// <summary>Starts this same executable: the apphost directly, or <c>dotnet Helmholtz.Cli.dll</c>.</summary>
-    private static ProcessStartInfo ChildProcess()
-    {
-        string path = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this executable is unknown.");
-        var psi = new ProcessStartInfo(path) { UseShellExecute = false };
-        if (string.Equals(Path.GetFileNameWithoutExtension(path), "dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            psi.ArgumentList.Add(typeof(ControlCommand).Assembly.Location);
-        }
-
-        return psi;
     }
 }
