@@ -20,10 +20,22 @@ internal sealed class TrainCommand : HelmholtzCommand<TrainSettings>
         }
 
         runDirectory ??= Path.Combine("runs", $"{config.Algorithm}-{config.Model}-{config.Dataset}");
+        if (settings.Distributed)
+        {
+            return DistributedTraining.Run(config, runDirectory, settings.Resume, settings.Json, cancellationToken);
+        }
+
         var result = TrainingSession.Run(config, runDirectory, settings.Resume, quiet: false, cancellationToken);
+        Report(result, runDirectory, settings.Json);
+        return ExitCode.Ok;
+    }
+
+    /// <summary>The metrics table, the run folder and (with --json) the result object.</summary>
+    internal static void Report(SessionResult result, string runDirectory, bool json)
+    {
         Infrastructure.Cli.Stderr.Write(TrainingSession.MetricsTable(result.Metrics));
         Infrastructure.Cli.Stderr.MarkupLineInterpolated($"Run folder: [blue]{Path.GetFullPath(runDirectory)}[/]");
-        if (settings.Json)
+        if (json)
         {
             var last = result.Last;
             Infrastructure.Cli.WriteJson(new
@@ -36,7 +48,5 @@ internal sealed class TrainCommand : HelmholtzCommand<TrainSettings>
                 run_dir = Path.GetFullPath(runDirectory),
             });
         }
-
-        return ExitCode.Ok;
     }
 }
