@@ -47,12 +47,13 @@ internal static class DistributedTraining
             TrainCommand.Report(result, runDirectory, json);
         }
 
-        int steps = result.Metrics.Sum(m => m.Batches);
-        if (steps > 0)
+        int firstEpoch = resumeFile is null ? 1 : Checkpoint.ReadMetadata(resumeFile).Epoch + 1;
+        int steps = result.Metrics.Where(m => m.Epoch >= firstEpoch).Sum(m => m.Batches);
+        if (steps > 0 && mpi.AllReduceCalls > 0)
         {
             // Every rank reports its own all-reduce time (it includes waiting for slower ranks).
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"rank {mpi.Rank}/{mpi.Size}: {mpi.AllReduceCalls} all-reduces, {mpi.AllReduceBytes / mpi.AllReduceCalls} bytes each on average, {1000 * mpi.AllReduceSeconds / steps:0.000} ms per step over {steps} steps"));
+                $"rank {mpi.Rank}/{mpi.Size}: all-reduce {1000 * mpi.AllReduceSeconds / steps:0.000} ms per step ({mpi.AllReduceBytes / steps} bytes in {mpi.AllReduceCalls / steps} calls per step, {steps} steps)"));
         }
 
         mpi.Dispose();
