@@ -7,7 +7,7 @@ namespace Helmholtz.Tests.Distributed;
 
 /// <summary>
 /// Data-parallel training with two ranks on threads (<see cref="InProcessGroup"/>) ends with the parameters of one
-/// process on the full batch, for backprop and the two main PC schedules. Not bit for bit: each rank sums its
+/// process on the full batch, for backprop and the PC schedules (incremental PC sums at every inference step). Not bit for bit: each rank sums its
 /// rows' contributions to a weight gradient (and the 1/b scale of its loss is a power of two, exact), then the two
 /// halves are added, while one process sums all B rows in one matrix product; the orders differ, so each gradient
 /// entry may differ by a few ε₃₂ relative, and the parameters by about steps · lr · that.
@@ -37,6 +37,8 @@ public sealed class DataParallelTests(ITestOutputHelper output)
     [InlineData("bp")]
     [InlineData("pc-fixed")]
     [InlineData("pc-standard")]
+    [InlineData("pc-incremental")]
+    [InlineData("activation-relaxation")]
     public void TwoRanksOnHalfBatchesEndWithTheParametersOfOneProcessOnTheWholeBatch(string algorithm)
     {
         var config = Config(algorithm);
