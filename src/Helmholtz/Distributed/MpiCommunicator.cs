@@ -61,7 +61,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
         }
         catch (DllNotFoundException ex)
         {
-            throw new MpiUnavailableException($"Open MPI's {MpiNative.Library} could not be loaded ({ex.Message}); install Open MPI (Debian: apt-get install openmpi-bin).", ex);
+            throw new MpiUnavailableException($"Open MPI's {MpiNative.Library} could not be loaded (not installed, or not on the library path); install Open MPI (Debian: apt-get install openmpi-bin).", ex);
         }
 
         nint Export(string name) => NativeLibrary.TryGetExport(library, name, out nint address)
