@@ -19,6 +19,7 @@ echo "== $(mpirun --version | head -n 1); CPU: $(grep -m1 'model name' /proc/cpu
 dotnet publish "$root/src/Helmholtz.Cli" -c Release -o "$out/bin" > "$out/publish.log"
 bin=$out/bin/Helmholtz.Cli
 mpi=(mpirun --oversubscribe --bind-to none)
+fail=0
 plain() { sed 's/\x1b\[[0-9;?]*[a-zA-Z=]//g; s/\x1b[=>]//g'; }
 
 compare() { # compare A.safetensors B.safetensors → "tensors N max_abs_diff X bit_identical B"
@@ -42,7 +43,8 @@ echo "== 1. parity, 2 ranks vs 1 process (${common[*]})"
 for algo in bp pc-fixed pc-standard; do
   "$bin" train --algo "$algo" "${common[@]}" --out "$out/one-$algo" > /dev/null 2>&1
   "${mpi[@]}" -np 2 "$bin" train --algo "$algo" "${common[@]}" --out "$out/two-$algo" --distributed > "$out/two-$algo.log" 2>&1
-  echo "$algo: $(compare "$out/one-$algo/checkpoint.safetensors" "$out/two-$algo/checkpoint.safetensors")"
+  line=$(compare "$out/one-$algo/checkpoint.safetensors" "$out/two-$algo/checkpoint.safetensors") || fail=1
+  echo "$algo: $line"
 done
 # Adam divides by √v: where a gradient entry is near 0 its rounding-level difference is magnified (reported, not checked).
 "$bin" train --algo pc-fixed "${common[@]}" --optimizer adam --out "$out/one-adam" > /dev/null 2>&1
@@ -52,12 +54,14 @@ echo "pc-fixed with adam (informational): $(compare "$out/one-adam/checkpoint.sa
 echo "== 2. resume on another number of ranks: epoch 1 on 2 ranks, epoch 2 on 1 process, vs 2 epochs on 1 process (bp)"
 "${mpi[@]}" -np 2 "$bin" train --algo bp "${common[@]}" --epochs 1 --out "$out/resume" --distributed > /dev/null 2>&1
 "$bin" train --resume "$out/resume/checkpoint.safetensors" --epochs 2 > /dev/null 2>&1
-echo "bp resumed: $(compare "$out/one-bp/checkpoint.safetensors" "$out/resume/checkpoint.safetensors")"
+line=$(compare "$out/one-bp/checkpoint.safetensors" "$out/resume/checkpoint.safetensors") || fail=1
+echo "bp resumed: $line"
 
 echo "== 3. --distributed without mpirun"
 set +e
-"$bin" train --epochs 1 --max-batches 1 --out "$out/nompi" --distributed 2>&1 | plain | tail -n 1; echo "exit ${PIPESTATUS[0]}"
+"$bin" train --epochs 1 --max-batches 1 --out "$out/nompi" --distributed 2>&1 | plain | tail -n 1; code=${PIPESTATUS[0]}
 set -e
+echo "exit $code"; [ "$code" = 2 ] || fail=1
 
 echo "== 4. rank 1 killed with SIGKILL during training"
 ("${mpi[@]}" -np 2 "$bin" train --hidden 64 --epochs 100 --batch 64 --threads 1 --out "$out/killed" --distributed > "$out/killed.log" 2>&1; echo "mpirun exit $?" >> "$out/killed.log") &
@@ -72,7 +76,9 @@ for _ in $(seq 1 100); do
 done
 sleep 2
 t0=$(date +%s.%N); kill -9 "$victim"; wait "$launcher" || true; t1=$(date +%s.%N)
-echo "mpirun ended $(printf '%.2f' "$(echo "$t1 - $t0" | bc)") s after rank 1 (pid $victim) was killed; its message:"
+took=$(echo "$t1 - $t0" | bc)
+echo "mpirun ended $(printf '%.2f' "$took") s after rank 1 (pid $victim) was killed; its message:"
+[ "$(echo "$took < 30" | bc)" = 1 ] || fail=1
 plain < "$out/killed.log" | grep -v '^-*$' | grep -v '%' | tail -n 5
 
 echo "== 5. timing, same global batch, 1 thread per rank"
@@ -100,3 +106,5 @@ for k, v in h.items():
 print(count, "floats =", 4 * count, "bytes per all-reduce")
 PY
 )"
+[ "$fail" = 0 ] && echo "== mpi-check: passed" || echo "== mpi-check: FAILED (parity beyond 1e-5, a wrong exit code, or a hang)"
+exit "$fail"

@@ -36,7 +36,7 @@ internal static class DistributedTraining
         catch (Exception ex)
         {
             // The other ranks may be waiting in a collective for this one: end the whole job instead of finalising.
-            Infrastructure.Cli.Error($"rank {mpi.Rank} of {mpi.Size}: {ex.Message}");
+            Infrastructure.Cli.Error($"rank {mpi.Rank} of {mpi.Size}: {PropertyFlags.Describe(ex, typeof(TrainSettings))}");
             int code = HelmholtzCommand<Spectre.Console.Cli.CommandSettings>.IsBadInput(ex) ? ExitCode.BadInput : ExitCode.Failure;
             mpi.Abort(code);
             return code;
