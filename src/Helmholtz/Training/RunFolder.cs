@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Helmholtz.Data;
+using Helmholtz.Distributed;
 using Helmholtz.Graphs;
 
 namespace Helmholtz.Training;
@@ -125,14 +126,24 @@ public static class SupervisedTraining
     /// <param name="onBatch">Called after each batch with (epoch, batch).</param>
     /// <param name="batchesPerEpoch">Receives the number of batches per epoch before the first epoch (for progress).</param>
     /// <param name="cancellationToken">Stops between batches.</param>
+    /// <param name="communicator">The ranks of a data-parallel run (null: this process alone). Every rank calls this method with the same
+    /// config and resume file; parameters start from rank 0's, and only rank 0 writes <paramref name="folder"/> (the others ignore it), so a
+    /// checkpoint does not depend on the number of ranks and a run may resume with another.</param>
     /// <exception cref="ArgumentException">The config is invalid, the init file does not fit, or Epochs does not exceed the checkpoint's epochs.</exception>
     public static IReadOnlyList<EpochMetrics> Train(TrainingConfig config, RunFolder? folder = null, string? resumeFile = null,
-        Action<int>? onEpochStart = null, Action<int, int>? onBatch = null, Action<int>? batchesPerEpoch = null, CancellationToken cancellationToken = default)
+        Action<int>? onEpochStart = null, Action<int, int>? onBatch = null, Action<int>? batchesPerEpoch = null, CancellationToken cancellationToken = default,
+        ICommunicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        bool parallel = communicator is { Size: > 1 };
+        if (parallel && communicator!.Rank != 0)
+        {
+            folder = null;
+        }
+
         var data = DatasetCatalog.Load(config.Dataset, config.DataDirectory);
-        var run = TrainingSetup.Create(config, data.Train);
+        var run = parallel ? TrainingSetup.Create(config, data.Train, communicator!) : TrainingSetup.Create(config, data.Train);
         var metrics = new List<EpochMetrics>();
         int startEpoch = 1;
         if (resumeFile is not null)
@@ -154,6 +165,15 @@ public static class SupervisedTraining
             }
         }
 
+        if (parallel)
+        {
+            // Every rank built the same parameters from the seed or read the same file; rank 0's are made the truth anyway.
+            foreach (var p in run.Model.Graph.Parameters)
+            {
+                communicator!.Broadcast(p.Value.Span, root: 0);
+            }
+        }
+
         // A library caller that did not lock the folder gets a lock for the duration of this call.
         using var ownLock = folder is { IsLocked: false } ? folder.Lock($"{nameof(SupervisedTraining)}.{nameof(Train)}") : null;
         folder?.WriteConfig(config);
@@ -163,7 +183,7 @@ public static class SupervisedTraining
             folder?.WriteMetrics(metrics);
         }
 
-        var trainer = new Trainer(run.Model, run.Algorithm, run.Optimizer, data.Train, config);
+        var trainer = new Trainer(run.Model, run.Algorithm, run.Optimizer, data.Train, config, communicator);
         batchesPerEpoch?.Invoke(trainer.BatchesPerEpoch);
         for (int epoch = startEpoch; epoch <= config.Epochs; epoch++)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using Helmholtz.Data;
+using Helmholtz.Distributed;
 using Helmholtz.Graphs;
 using Helmholtz.Optim;
 using Helmholtz.Tensors;
@@ -14,6 +15,10 @@ public sealed class TrainingDivergedException(string message) : Exception(messag
 /// <remarks>
 /// The batch order of epoch e is a pure function of (seed, e), so a run resumed at an epoch boundary visits exactly
 /// the batches an uninterrupted run would.
+/// With an <see cref="ICommunicator"/> of P ranks (data parallel), every rank draws the same global batch of
+/// <see cref="TrainingConfig.BatchSize"/> rows and trains on its rows <see cref="DataParallel.Rows"/>: the algorithm's
+/// executor holds that many rows, its optimiser is a <see cref="GradientAllReduce"/>, and the reported loss is the
+/// global batch's (each rank's weighted by its rows / B and summed), so every rank sees the same numbers.
 /// </remarks>
 public sealed class Trainer
 {
@@ -24,9 +29,21 @@ public sealed class Trainer
     private readonly int[] _labels;
     private readonly OpContext _context;
     private readonly Dictionary<int, Executor> _evaluators = [];
+    private readonly ICommunicator? _communicator;
+    private readonly float[] _batchImages = [], _batchTargets = [];
+    private readonly int _rowStart, _rows, _batchSize;
+    private readonly double[] _loss = new double[1];
 
     /// <summary>Prepares training of <paramref name="model"/> on <paramref name="train"/>.</summary>
     public Trainer(Model model, ITrainingAlgorithm algorithm, IOptimizer optimizer, Dataset train, TrainingConfig config)
+        : this(model, algorithm, optimizer, train, config, null)
+    {
+    }
+
+    /// <summary>Prepares this rank's part of data-parallel training over <paramref name="communicator"/> (see remarks of the class; one rank is the same as no communicator).</summary>
+    /// <remarks>Build the algorithm for this rank's rows and the optimiser with <see cref="TrainingSetup.Create(TrainingConfig, Dataset, ICommunicator)"/>.</remarks>
+    /// <exception cref="ArgumentException">The algorithm's executor does not hold this rank's rows of the batch.</exception>
+    public Trainer(Model model, ITrainingAlgorithm algorithm, IOptimizer optimizer, Dataset train, TrainingConfig config, ICommunicator? communicator)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(algorithm);
@@ -39,6 +56,21 @@ public sealed class Trainer
         _context = algorithm.Executor.Context;
         _batches = new BatchIterator(train, new BatchOptions(config.BatchSize, config.Seed, config.Shuffle, DropLast: true, config.MaxBatches));
         _labels = new int[config.BatchSize];
+        if (communicator is { Size: > 1 })
+        {
+            _communicator = communicator;
+            _batchSize = config.BatchSize;
+            (_rowStart, _rows) = DataParallel.Rows(config.BatchSize, communicator.Rank, communicator.Size);
+            int inputWidth = algorithm.Executor.Value(model.Input).Length / algorithm.Executor.BatchSize;
+            int targetWidth = algorithm.Executor.Value(model.Target).Length / algorithm.Executor.BatchSize;
+            if (algorithm.Executor.BatchSize != _rows)
+            {
+                throw new ArgumentException($"The algorithm holds {algorithm.Executor.BatchSize} rows; rank {communicator.Rank} of {communicator.Size} trains on {_rows} of BatchSize {config.BatchSize}.");
+            }
+
+            _batchImages = new float[config.BatchSize * inputWidth];
+            _batchTargets = new float[config.BatchSize * targetWidth];
+        }
     }
 
     /// <summary>Batches in one epoch.</summary>
@@ -52,8 +84,8 @@ public sealed class Trainer
     {
         var executor = _algorithm.Executor;
         FloatTensor x = executor.Value(_model.Input), y = executor.Value(_model.Target);
-        var xFlat = x.Span;
-        var yFlat = y.Span;
+        var xFlat = _communicator is null ? x.Span : _batchImages;
+        var yFlat = _communicator is null ? y.Span : _batchTargets;
         _batches.BeginEpoch(epoch);
         double lossSum = 0;
         int batches = 0;
@@ -61,7 +93,7 @@ public sealed class Trainer
         while (_batches.Next(xFlat, yFlat, _labels, out _))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            float loss = _algorithm.TrainStep(_optimizer);
+            float loss = _communicator is null ? _algorithm.TrainStep(_optimizer) : DataParallelStep(x, y);
             if (!float.IsFinite(loss))
             {
                 throw new TrainingDivergedException(
@@ -74,6 +106,18 @@ public sealed class Trainer
         }
 
         return (batches, batches == 0 ? double.NaN : lossSum / batches, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>This rank's rows of the global batch into the executor, one step, and the global batch's loss.</summary>
+    private float DataParallelStep(FloatTensor x, FloatTensor y)
+    {
+        int inputWidth = x.Length / _rows, targetWidth = y.Length / _rows;
+        _batchImages.AsSpan(_rowStart * inputWidth, _rows * inputWidth).CopyTo(x.Span);
+        _batchTargets.AsSpan(_rowStart * targetWidth, _rows * targetWidth).CopyTo(y.Span);
+        float local = _algorithm.TrainStep(_optimizer);
+        _loss[0] = (double)local * _rows / _batchSize;
+        _communicator!.AllReduceSum(_loss);
+        return (float)_loss[0];
     }
 
     /// <summary>Mean loss and accuracy (argmax of the output against the label) over every example of <paramref name="data"/> (no partial batch is dropped).</summary>

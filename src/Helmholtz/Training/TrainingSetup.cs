@@ -1,4 +1,5 @@
 using Helmholtz.Data;
+using Helmholtz.Distributed;
 using Helmholtz.Graphs;
 using Helmholtz.Graphs.Builders;
 using Helmholtz.Optim;
@@ -16,7 +17,7 @@ public sealed record TrainingRun(Model Model, ITrainingAlgorithm Algorithm, IOpt
 /// <summary>Builds models, optimisers and algorithms from a <see cref="TrainingConfig"/>.</summary>
 public static class TrainingSetup
 {
-    /// <summary>The algorithms <see cref="Create"/> knows.</summary>
+    /// <summary>The algorithms <see cref="Create(TrainingConfig, Dataset)"/> knows.</summary>
     public static IReadOnlyList<string> Algorithms { get; } = ["bp", "pc-fixed", "pc-standard", "pc-incremental", "relaxed", "activation-relaxation"];
 
     /// <summary>Builds the model (initialised from the config's seed), the optimiser and the algorithm.</summary>
@@ -26,16 +27,50 @@ public static class TrainingSetup
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(train);
         config.Validate();
+        var (model, algorithm) = CreateAlgorithm(config, train, config.BatchSize);
+        return new TrainingRun(model, algorithm, CreateOptimizer(config));
+    }
+
+    /// <summary>
+    /// This rank's part of data-parallel training over <paramref name="communicator"/>: the same model on every rank
+    /// (the seed's initial parameters), an algorithm for the rank's rows of each batch (<see cref="DataParallel.Rows"/>),
+    /// and the config's optimiser behind a <see cref="GradientAllReduce"/>. One rank gives <see cref="Create(TrainingConfig, Dataset)"/>'s run.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is invalid, BatchSize is below the number of ranks, or the config learns state outside
+    /// the optimiser (LearnPrecision, the backward-weights or error-connections relaxation), which ranks would learn apart.</exception>
+    public static TrainingRun Create(TrainingConfig config, Dataset train, ICommunicator communicator)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(communicator);
+        if (communicator.Size == 1)
+        {
+            return Create(config, train);
+        }
+
+        config.Validate();
+        if (config.LearnPrecision || config.Relaxations.Any(r => r is "backward-weights" or "error-connections"))
+        {
+            throw new ArgumentException("LearnPrecision and the backward-weights and error-connections Relaxations learn outside the optimiser and cannot be trained data-parallel.");
+        }
+
+        var (_, rows) = DataParallel.Rows(config.BatchSize, communicator.Rank, communicator.Size);
+        var (model, algorithm) = CreateAlgorithm(config, train, rows);
+        return new TrainingRun(model, algorithm, new GradientAllReduce(CreateOptimizer(config), communicator, (float)rows / config.BatchSize));
+    }
+
+    private static (Model Model, ITrainingAlgorithm Algorithm) CreateAlgorithm(TrainingConfig config, Dataset train, int rows)
+    {
         var rng = new Rng(config.Seed);
         var model = CreateModel(config, train, rng.Fork());
         var context = new OpContext(config.Threads);
         ITrainingAlgorithm algorithm = config.Algorithm switch
         {
-            "bp" => new Backprop(model, config.BatchSize, context),
-            _ when Algorithms.Contains(config.Algorithm) => new PredictiveCodingTrainer(model, config.BatchSize, PcOptionsOf(config), context),
+            "bp" => new Backprop(model, rows, context),
+            _ when Algorithms.Contains(config.Algorithm) => new PredictiveCodingTrainer(model, rows, PcOptionsOf(config), context),
             _ => throw new ArgumentException($"Algorithm must be one of {string.Join(", ", Algorithms)} (got '{config.Algorithm}')."),
         };
-        return new TrainingRun(model, algorithm, CreateOptimizer(config));
+        return (model, algorithm);
     }
 
     /// <summary>The predictive-coding options the config describes (validated before any work starts).</summary>

@@ -20,11 +20,23 @@ internal sealed class TrainCommand : HelmholtzCommand<TrainSettings>
         }
 
         runDirectory ??= Path.Combine("runs", $"{config.Algorithm}-{config.Model}-{config.Dataset}");
+        if (settings.Distributed)
+        {
+            return DistributedTraining.Run(config, runDirectory, settings.Resume, settings.Json, cancellationToken);
+        }
+
         var result = TrainingSession.Run(config, runDirectory, settings.Resume, quiet: false, cancellationToken);
-        var results = Infrastructure.Cli.Results(settings.Json);
+        Report(result, runDirectory, settings.Json);
+        return ExitCode.Ok;
+    }
+
+    /// <summary>The metrics table, the run folder and (with --json) the result object.</summary>
+    internal static void Report(SessionResult result, string runDirectory, bool json)
+    {
+        var results = Infrastructure.Cli.Results(json);
         results.Write(TrainingSession.MetricsTable(result.Metrics));
         results.MarkupLineInterpolated($"Run folder: [blue]{Path.GetFullPath(runDirectory)}[/]");
-        if (settings.Json)
+        if (json)
         {
             var last = result.Last;
             Infrastructure.Cli.WriteJson(new
@@ -37,7 +49,5 @@ internal sealed class TrainCommand : HelmholtzCommand<TrainSettings>
                 run_dir = Path.GetFullPath(runDirectory),
             });
         }
-
-        return ExitCode.Ok;
     }
 }

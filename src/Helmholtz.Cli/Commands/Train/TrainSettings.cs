@@ -181,4 +181,8 @@ internal sealed class TrainSettings : TrainingSettings
     [CommandOption("--resume <FILE>")]
     [Description("Continue the run saved in this checkpoint (its configuration is used; --epochs may extend it).")]
     public string? Resume { get; init; }
+
+    [CommandOption("--distributed")]
+    [Description("Data-parallel over the ranks of mpirun (Open MPI): each rank trains on its share of every batch; rank 0 writes the run folder.")]
+    public bool Distributed { get; init; }
 }

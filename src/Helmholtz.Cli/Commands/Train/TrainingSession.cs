@@ -1,5 +1,6 @@
 using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Cli.Plots;
+using Helmholtz.Distributed;
 using Helmholtz.Training;
 using Spectre.Console;
 
@@ -15,7 +16,8 @@ internal sealed record SessionResult(IReadOnlyList<EpochMetrics> Metrics, string
 internal static class TrainingSession
 {
     /// <summary>Trains according to <paramref name="config"/> (<see cref="SupervisedTraining"/>) with a progress bar; with a run directory, also draws the curves there.</summary>
-    public static SessionResult Run(TrainingConfig config, string? runDirectory, string? resumeFile, bool quiet, CancellationToken cancellationToken)
+    /// <remarks>With a communicator of several ranks (<c>--distributed</c>) give the run directory on rank 0 only, and quiet on the others.</remarks>
+    public static SessionResult Run(TrainingConfig config, string? runDirectory, string? resumeFile, bool quiet, CancellationToken cancellationToken, ICommunicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -26,7 +28,7 @@ internal static class TrainingSession
         int startEpoch = resumeFile is null ? 1 : Checkpoint.ReadMetadata(resumeFile).Epoch + 1;
         if (quiet || startEpoch > config.Epochs)
         {
-            metrics = SupervisedTraining.Train(config, folder, resumeFile, cancellationToken: cancellationToken);
+            metrics = SupervisedTraining.Train(config, folder, resumeFile, cancellationToken: cancellationToken, communicator: communicator);
         }
         else
         {
@@ -43,7 +45,8 @@ internal static class TrainingSession
                         e => task.Description = $"[green]{Markup.Escape(title)}[/] epoch {e}/{config.Epochs}",
                         (_, _) => task.Value = ++done,
                         perEpoch => task.MaxValue = Math.Max(1, (config.Epochs - startEpoch + 1) * perEpoch),
-                        cancellationToken);
+                        cancellationToken,
+                        communicator);
                     task.Value = task.MaxValue;
                 });
         }
