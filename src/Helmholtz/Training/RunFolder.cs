@@ -110,6 +110,22 @@ public sealed class RunFolder
     }
 }
 
+/// <summary>What <see cref="SupervisedTraining.Train"/> tells its caller as a run goes on; every member is optional.</summary>
+public sealed record TrainingProgress
+{
+    /// <summary>Called with each epoch number (1-based) before it trains.</summary>
+    public Action<int>? EpochStarted { get; init; }
+
+    /// <summary>Called after each batch with (epoch, batch).</summary>
+    public Action<int, int>? BatchDone { get; init; }
+
+    /// <summary>Receives the number of batches per epoch once, before the first epoch.</summary>
+    public Action<int>? BatchesPerEpoch { get; init; }
+
+    /// <summary>Called after each epoch's evaluation and checkpoint with the metrics of every epoch so far.</summary>
+    public Action<IReadOnlyList<EpochMetrics>>? EpochEnded { get; init; }
+}
+
 /// <summary>
 /// A supervised training run from a <see cref="TrainingConfig"/>: data, model, algorithm and optimiser from the config,
 /// epochs 1…<see cref="TrainingConfig.Epochs"/> (1-based), each followed by an evaluation on every test example, with
@@ -122,17 +138,14 @@ public static class SupervisedTraining
     /// <param name="config">The run's configuration (validated first).</param>
     /// <param name="folder">The run folder to keep up to date, or null for none.</param>
     /// <param name="resumeFile">A checkpoint to continue from (its epochs are kept), or null to start afresh.</param>
-    /// <param name="onEpochStart">Called with each epoch number before it trains.</param>
-    /// <param name="onBatch">Called after each batch with (epoch, batch).</param>
-    /// <param name="batchesPerEpoch">Receives the number of batches per epoch before the first epoch (for progress).</param>
-    /// <param name="cancellationToken">Stops between batches.</param>
+    /// <param name="progress">What the caller is told as the run goes on (progress bars, live figures), or null.</param>
     /// <param name="communicator">The ranks of a data-parallel run (null: this process alone). Every rank calls this method with the same
     /// config and resume file; parameters start from rank 0's, and only rank 0 writes <paramref name="folder"/> (the others ignore it), so a
     /// checkpoint does not depend on the number of ranks and a run may resume with another.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
     /// <exception cref="ArgumentException">The config is invalid, the init file does not fit, or Epochs does not exceed the checkpoint's epochs.</exception>
     public static IReadOnlyList<EpochMetrics> Train(TrainingConfig config, RunFolder? folder = null, string? resumeFile = null,
-        Action<int>? onEpochStart = null, Action<int, int>? onBatch = null, Action<int>? batchesPerEpoch = null, CancellationToken cancellationToken = default,
-        ICommunicator? communicator = null)
+        TrainingProgress? progress = null, ICommunicator? communicator = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -184,15 +197,16 @@ public static class SupervisedTraining
         }
 
         var trainer = new Trainer(run.Model, run.Algorithm, run.Optimizer, data.Train, config, communicator);
-        batchesPerEpoch?.Invoke(trainer.BatchesPerEpoch);
+        progress?.BatchesPerEpoch?.Invoke(trainer.BatchesPerEpoch);
         for (int epoch = startEpoch; epoch <= config.Epochs; epoch++)
         {
-            onEpochStart?.Invoke(epoch);
+            progress?.EpochStarted?.Invoke(epoch);
             int e = epoch;
-            var (batches, loss, seconds) = trainer.TrainEpoch(epoch, (b, _) => onBatch?.Invoke(e, b), cancellationToken);
+            var (batches, loss, seconds) = trainer.TrainEpoch(epoch, (b, _) => progress?.BatchDone?.Invoke(e, b), cancellationToken);
             var (testLoss, accuracy) = trainer.Evaluate(data.Test);
             metrics.Add(new EpochMetrics(epoch, batches, loss, testLoss, accuracy, seconds));
             folder?.EndEpoch(epoch, config, metrics, run.Model.Graph, run.Optimizer);
+            progress?.EpochEnded?.Invoke(metrics);
         }
 
         if (metrics.Count == 0)

@@ -34,4 +34,27 @@ public sealed class RunFolderTests
         Assert.StartsWith("Epochs must be positive", e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(folder.Directory));
     }
+
+    [Fact]
+    public void ProgressHearsEveryBatchAndEpochWithTheMetricsSoFar()
+    {
+        using var dir = new TempDirectory();
+        var folder = new RunFolder(dir.File("run"));
+        var started = new List<int>();
+        var ended = new List<(int Count, int MetricsLines)>();
+        int batches = 0, perEpoch = 0;
+        var progress = new TrainingProgress
+        {
+            EpochStarted = started.Add,
+            BatchDone = (_, _) => batches++,
+            BatchesPerEpoch = n => perEpoch = n,
+            // When an epoch has ended, its checkpoint and metrics.csv row are already on disk.
+            EpochEnded = m => ended.Add((m.Count, File.ReadAllLines(folder.MetricsPath).Length - 1)),
+        };
+        SupervisedTraining.Train(Small(3), folder, progress: progress);
+        Assert.Equal([1, 2, 3], started);
+        Assert.Equal([(1, 1), (2, 2), (3, 3)], ended);
+        Assert.Equal(5, perEpoch);
+        Assert.Equal(3 * 5, batches);
+    }
 }

@@ -15,6 +15,9 @@ internal sealed record SessionResult(IReadOnlyList<EpochMetrics> Metrics, string
 /// <summary>Builds a run from a config, trains it with a progress bar, and keeps the run folder up to date.</summary>
 internal static class TrainingSession
 {
+    /// <summary>The least time between two drawings of a running training's curves (the last epoch is always drawn).</summary>
+    public static readonly TimeSpan CurvesInterval = TimeSpan.FromSeconds(2);
+
     /// <summary>Trains according to <paramref name="config"/> (<see cref="SupervisedTraining"/>) with a progress bar; with a run directory, also draws the curves there.</summary>
     /// <remarks>With a communicator of several ranks (<c>--distributed</c>) give the run directory on rank 0 only, and quiet on the others.</remarks>
     public static SessionResult Run(TrainingConfig config, string? runDirectory, string? resumeFile, bool quiet, CancellationToken cancellationToken, ICommunicator? communicator = null)
@@ -26,9 +29,24 @@ internal static class TrainingSession
         string title = $"{config.Algorithm} · {config.Model} · {config.Dataset}";
         IReadOnlyList<EpochMetrics> metrics;
         int startEpoch = resumeFile is null ? 1 : Checkpoint.ReadMetadata(resumeFile).Epoch + 1;
+        // The curves are redrawn as epochs end, so that a long run can be watched (and a killed one keeps them): after
+        // the last epoch, and after any other that ends at least CurvesInterval after the previous drawing.
+        string? curves = runDirectory is null ? null : Path.Combine(runDirectory, "curves");
+        var sinceDrawn = System.Diagnostics.Stopwatch.StartNew();
+        var live = new TrainingProgress
+        {
+            EpochEnded = curves is null ? null : m =>
+            {
+                if (m[^1].Epoch == config.Epochs || sinceDrawn.Elapsed >= CurvesInterval)
+                {
+                    TrainingCurves.Save(m, title, curves);
+                    sinceDrawn.Restart();
+                }
+            },
+        };
         if (quiet || startEpoch > config.Epochs)
         {
-            metrics = SupervisedTraining.Train(config, folder, resumeFile, cancellationToken: cancellationToken, communicator: communicator);
+            metrics = SupervisedTraining.Train(config, folder, resumeFile, live, communicator, cancellationToken);
         }
         else
         {
@@ -41,19 +59,14 @@ internal static class TrainingSession
                 {
                     var task = ctx.AddTask($"[green]{Markup.Escape(title)}[/]", maxValue: 1);
                     int done = 0;
-                    metrics = SupervisedTraining.Train(config, folder, resumeFile,
-                        e => task.Description = $"[green]{Markup.Escape(title)}[/] epoch {e}/{config.Epochs}",
-                        (_, _) => task.Value = ++done,
-                        perEpoch => task.MaxValue = Math.Max(1, (config.Epochs - startEpoch + 1) * perEpoch),
-                        cancellationToken,
-                        communicator);
+                    metrics = SupervisedTraining.Train(config, folder, resumeFile, live with
+                    {
+                        EpochStarted = e => task.Description = $"[green]{Markup.Escape(title)}[/] epoch {e}/{config.Epochs}",
+                        BatchDone = (_, _) => task.Value = ++done,
+                        BatchesPerEpoch = perEpoch => task.MaxValue = Math.Max(1, (config.Epochs - startEpoch + 1) * perEpoch),
+                    }, communicator, cancellationToken);
                     task.Value = task.MaxValue;
                 });
-        }
-
-        if (runDirectory is not null)
-        {
-            TrainingCurves.Save(metrics, title, Path.Combine(runDirectory, "curves"));
         }
 
         return new SessionResult(metrics, runDirectory);
