@@ -25,4 +25,6 @@ check CustomOp 'swish MLP, pc-fixed: test accuracy (7[0-9]|8[0-9]|9[0-9])\.[0-9]
 # Episode 0 acts at random (the seed episode); in episode 1 the planner, with its refitted model, reaches the flag
 # (seeded: 1 of 2; FEEF's information gain drives it there without any reward seen before).
 check PlannerMountainCar 'planner \(feef\): [12] of 2 episodes reached the flag' 2
+# A T-maze agent from a model file learns which arm pays in which context: rewarded in most of its last 20 trials.
+check TMazeLearning 'rewarded in [0-9]+ of the first 20, (1[5-9]|20) of the last 20' examples/aif/tmaze-learn.json 60
 exit $failed

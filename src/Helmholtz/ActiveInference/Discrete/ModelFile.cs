@@ -27,6 +27,135 @@ public static class ModelFile
     public static GenerativeModel Load(string path, WorkLimits? limits = null) =>
         Parse((limits ?? WorkLimits.Default).ReadAllText(path, "model file"), path);
 
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> as a model file (atomically); <see cref="Load"/> reads it back to an equal model.</summary>
+    public static void Save(GenerativeModel model, string path) => Data.AtomicFile.WriteAllText(path, ToJson(model));
+
+    /// <summary>
+    /// The model file text of <paramref name="model"/>: every array and every option written out, one key per line,
+    /// numbers as the shortest text that reads back to the same double (so <see cref="Parse"/> gives an equal model).
+    /// </summary>
+    public static string ToJson(GenerativeModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var o = model.Options;
+        var entries = new List<(string Key, Action<Utf8JsonWriter> Write)>
+        {
+            ("A", w => WriteArrays(w, model.A)),
+            ("B", w => WriteArrays(w, model.B)),
+            ("C", w => WriteVectors(w, model.C)),
+            ("D", w => WriteVectors(w, model.D)),
+            ("E", w => WriteVector(w, model.E)),
+        };
+        if (model.PA is { } pA)
+        {
+            entries.Add(("pA", w => WriteArrays(w, pA)));
+        }
+
+        if (model.PB is { } pB)
+        {
+            entries.Add(("pB", w => WriteArrays(w, pB)));
+        }
+
+        if (model.PD is { } pD)
+        {
+            entries.Add(("pD", w => WriteVectors(w, pD)));
+        }
+
+        entries.AddRange(
+        [
+            ("policy_len", w => w.WriteNumberValue(o.PolicyLength)),
+            ("inference_horizon", w => w.WriteNumberValue(o.InferenceHorizon)),
+            ("inference_algo", w => w.WriteStringValue(o.Algorithm == InferenceAlgorithm.Mmp ? "MMP" : "FPI")),
+            ("num_iter", w => w.WriteNumberValue(o.NumIterations)),
+            ("dF_tol", w => w.WriteNumberValue(o.FreeEnergyTolerance)),
+            ("gamma", w => w.WriteNumberValue(o.Gamma)),
+            ("alpha", w => w.WriteNumberValue(o.Alpha)),
+            ("use_utility", w => w.WriteBooleanValue(o.UseUtility)),
+            ("use_states_info_gain", w => w.WriteBooleanValue(o.UseStatesInfoGain)),
+            ("use_param_info_gain", w => w.WriteBooleanValue(o.UseParamInfoGain)),
+            ("action_selection", w => w.WriteStringValue(o.ActionSelection == ActionSelection.Stochastic ? "stochastic" : "deterministic")),
+            ("lr_pA", w => w.WriteNumberValue(o.LearningRateA)),
+            ("lr_pB", w => w.WriteNumberValue(o.LearningRateB)),
+            ("lr_pD", w => w.WriteNumberValue(o.LearningRateD)),
+            ("forgetting_rate", w => w.WriteNumberValue(o.ForgettingRate)),
+            ("mmp_tau", w => w.WriteNumberValue(o.MmpStepSize)),
+            ("planner", w => w.WriteStringValue(o.Planner == Planner.Sophisticated ? "sophisticated" : "efe")),
+            ("si_horizon", w => w.WriteNumberValue(o.SophisticatedHorizon)),
+            ("si_policy_prune_threshold", w => w.WriteNumberValue(o.SophisticatedPolicyPruneThreshold)),
+            ("si_observation_prune_threshold", w => w.WriteNumberValue(o.SophisticatedObservationPruneThreshold)),
+            ("si_prune_penalty", w => w.WriteNumberValue(o.SophisticatedPrunePenalty)),
+            ("si_gamma", w => w.WriteNumberValue(o.SophisticatedGamma)),
+        ]);
+
+        var text = new System.Text.StringBuilder("{\n");
+        for (int i = 0; i < entries.Count; i++)
+        {
+            using var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                entries[i].Write(w);
+            }
+
+            text.Append("  \"").Append(entries[i].Key).Append("\": ").Append(System.Text.Encoding.UTF8.GetString(buffer.ToArray()))
+                .Append(i + 1 < entries.Count ? ",\n" : "\n");
+        }
+
+        return text.Append("}\n").ToString();
+    }
+
+    private static void WriteArrays(Utf8JsonWriter w, IReadOnlyList<ModelArray> arrays)
+    {
+        w.WriteStartArray();
+        foreach (var a in arrays)
+        {
+            int at = 0;
+            WriteNested(w, a, 0, ref at);
+        }
+
+        w.WriteEndArray();
+    }
+
+    // Row-major, as ReadTensor reads: the last axis varies fastest.
+    private static void WriteNested(Utf8JsonWriter w, ModelArray a, int axis, ref int at)
+    {
+        w.WriteStartArray();
+        for (int i = 0; i < a.Shape[axis]; i++)
+        {
+            if (axis + 1 == a.Shape.Length)
+            {
+                w.WriteNumberValue(a.Data[at++]);
+            }
+            else
+            {
+                WriteNested(w, a, axis + 1, ref at);
+            }
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteVectors(Utf8JsonWriter w, IReadOnlyList<double[]> vectors)
+    {
+        w.WriteStartArray();
+        foreach (var v in vectors)
+        {
+            WriteVector(w, v);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteVector(Utf8JsonWriter w, double[] v)
+    {
+        w.WriteStartArray();
+        foreach (double x in v)
+        {
+            w.WriteNumberValue(x);
+        }
+
+        w.WriteEndArray();
+    }
+
     /// <summary>Parses JSON text of a model or trajectory file; invalid JSON is a <see cref="ModelException"/> naming <paramref name="source"/>.</summary>
     internal static JsonDocument ParseJson(string json, string source)
     {
