@@ -40,7 +40,7 @@ sys.exit(0 if diff <= 1e-5 else 1)
 PY
 }
 
-common=(--hidden 64 --epochs 2 --batch 64 --threads 1 --lr 0.05 -T 8 --max-batches 20)
+common=(--hidden 64 --epochs 2 --batch 64 --threads 1 --optimizer sgd --loss mse --lr 0.05 -T 8 --max-batches 20)
 echo "== 1. parity, 2 ranks vs 1 process (${common[*]})"
 for algo in bp pc-fixed pc-standard; do
   "$bin" train --algo "$algo" "${common[@]}" --out "$out/one-$algo" > /dev/null 2>&1
