@@ -65,8 +65,8 @@ internal sealed class PcPerceptionCommand : HelmholtzCommand<PcPerceptionSetting
         var plot = FigureStyle.NewPlot();
         double[] t = path.Select(s => s.Time).ToArray();
         plot.Add.ScatterLine(t, path.Select(s => s.Phi).ToArray()).LegendText = "φ (estimated size)";
-        plot.Add.ScatterLine(t, path.Select(s => s.PriorError).ToArray()).LegendText = "ε_p = (φ − v_p)/Σ_p";
-        plot.Add.ScatterLine(t, path.Select(s => s.SensoryError).ToArray()).LegendText = "ε_u = (u − φ²)/Σ_u";
+        plot.Add.ScatterLine(t, path.Select(s => s.PriorError).ToArray()).LegendText = "ε_p (prior error)";
+        plot.Add.ScatterLine(t, path.Select(s => s.SensoryError).ToArray()).LegendText = "ε_u (sensory error)";
         var zero = plot.Add.HorizontalLine(0);
         zero.Color = Colors.Gray;
         zero.LineWidth = 1;
@@ -78,7 +78,7 @@ internal sealed class PcPerceptionCommand : HelmholtzCommand<PcPerceptionSetting
         plot.Axes.Bottom.Label.Text = "time t (model time units; Euler step 0.01)";
         plot.Axes.Left.Label.Text = "value (size units; errors per unit variance)";
         plot.Title(string.Create(CultureInfo.InvariantCulture,
-            $"Perception as inference (Bogacz 2017): u = {u}, v_p = 3, Σ_p = Σ_u = 1{(errorNodes ? ", error neurons" : string.Empty)}"));
+            $"Perception: u = {u}, v_p = 3, Σ_p = Σ_u = 1{(errorNodes ? " · error neurons" : string.Empty)}"));
         FigureStyle.LegendOutside(plot);
         Figures.Save(plot, basePath);
     }
