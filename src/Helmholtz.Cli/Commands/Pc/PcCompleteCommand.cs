@@ -205,7 +205,7 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
         plot.Axes.Bottom.MinorTickStyle.Length = 0;
         plot.Axes.Bottom.Label.Text = "held-out test digit";
         plot.Grid.IsVisible = false;
-        plot.Title(string.Create(CultureInfo.InvariantCulture, $"held-out digits, {maskName} hidden (grey in the middle row): pixel MSE {pcError:F4} with PC completion, {meanError:F4} filling with the training mean"));
+        plot.Title(string.Create(CultureInfo.InvariantCulture, $"{maskName} hidden (grey): pixel MSE {pcError:F4} by PC completion, {meanError:F4} by the training mean"));
         Figures.Save(plot, basePath, 1000, 400);
     }
 
