@@ -81,13 +81,14 @@ internal static class ControlFigures
         Figures.Save(plot, basePath);
     }
 
-    /// <summary>Every visited (position, velocity) of a mountain car run, coloured early (light) to late (dark).</summary>
+    /// <summary>Every visited (position, velocity) of a mountain car run, with the goal position.</summary>
     public static void Coverage(IReadOnlyList<double> positions, IReadOnlyList<double> velocities, string title, string basePath)
     {
         var plot = FigureStyle.NewPlot();
         var points = plot.Add.ScatterPoints(positions.ToArray(), velocities.ToArray());
         points.MarkerSize = 1.5f;
-        points.Color = FigureStyle.Category(1).WithAlpha(0.4);
+        points.Color = FigureStyle.Category(3).WithAlpha(0.5);
+        points.LegendText = "visited state";
         var goal = plot.Add.VerticalLine(title.Contains("sparse", StringComparison.Ordinal) || title.Contains("continuous", StringComparison.Ordinal) ? 0.45 : 0.5);
         goal.LegendText = "goal";
         goal.Color = FigureStyle.Category(2);
