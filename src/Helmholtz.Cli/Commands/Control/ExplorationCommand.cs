@@ -187,7 +187,7 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             objectives.Select((_, i) => (3 * i) + 0.5).ToArray(), objectives);
         plot.Axes.SetLimits(-1, (3 * objectives.Length) - 1, 0, (top * 1.15) + 0.02);
-        plot.Axes.Left.Label.Text = "fraction of the 20 × 20 (position, velocity) grid visited";
+        plot.Axes.Left.Label.Text = "coverage (fraction of 20 × 20 state cells)";
         plot.Axes.Bottom.Label.Text = within is { } w
             ? $"objective (dots: seeds; numbers: runs that reached the goal within {w} planned episode{(w == 1 ? "" : "s")})"
             : "objective (dots: seeds; numbers: runs that reached the goal)";
