@@ -28,35 +28,36 @@ internal static class ControlFigures
     /// <summary>Returns per episode (thin) and their moving mean (thick), with the solve threshold when there is one.</summary>
     public static void ReturnCurve(IReadOnlyList<double> returns, int window, double? threshold, string title, string basePath)
     {
-        var plot = new Plot();
-        double[] episodes = Enumerable.Range(1, returns.Count).Select(e => (double)e).ToArray();
+        var plot = FigureStyle.NewPlot();
+        double[] episodes = Enumerable.Range(0, returns.Count).Select(e => (double)e).ToArray();
         var raw = plot.Add.ScatterLine(episodes, returns.ToArray());
         raw.LegendText = "return";
         raw.LineWidth = 1;
-        raw.Color = Colors.SteelBlue.WithAlpha(0.35);
+        raw.Color = FigureStyle.Category(0).WithAlpha(0.45);
         var mean = plot.Add.ScatterLine(episodes, TrailingMean(returns, window));
         mean.LegendText = $"{window}-episode mean";
         mean.LineWidth = 2.5f;
-        mean.Color = Colors.DarkBlue;
+        mean.Color = FigureStyle.Category(0);
         AddThreshold(plot, threshold);
-        plot.Axes.Bottom.Label.Text = "episode";
-        plot.Axes.Left.Label.Text = "return";
+        plot.Axes.Bottom.Label.Text = "episode (numbered as in metrics.csv)";
+        FigureStyle.IntegerTicks(plot.Axes.Bottom);
+        plot.Axes.Left.Label.Text = "return (summed reward per episode)";
         plot.Title(title);
-        plot.ShowLegend(Alignment.LowerRight);
+        FigureStyle.LegendOutside(plot);
         Figures.Save(plot, basePath);
     }
 
     /// <summary>The moving mean of every seed (thin) and their average (thick).</summary>
     public static void SeedCurves(IReadOnlyList<(ulong Seed, IReadOnlyList<double> Returns)> runs, int window, double? threshold, string title, string basePath)
     {
-        var plot = new Plot();
+        var plot = FigureStyle.NewPlot();
         int longest = runs.Max(r => r.Returns.Count);
         var sum = new double[longest];
         var count = new int[longest];
         foreach (var (seed, returns) in runs)
         {
             var mean = TrailingMean(returns, window);
-            var line = plot.Add.ScatterLine(Enumerable.Range(1, mean.Length).Select(e => (double)e).ToArray(), mean);
+            var line = plot.Add.ScatterLine(Enumerable.Range(0, mean.Length).Select(e => (double)e).ToArray(), mean);
             line.LegendText = $"seed {seed}";
             line.LineWidth = 1;
             for (int k = 0; k < mean.Length; k++)
@@ -67,31 +68,34 @@ internal static class ControlFigures
         }
 
         var average = plot.Add.ScatterLine(
-            Enumerable.Range(1, longest).Select(e => (double)e).ToArray(), sum.Select((s, k) => s / count[k]).ToArray());
+            Enumerable.Range(0, longest).Select(e => (double)e).ToArray(), sum.Select((s, k) => s / count[k]).ToArray());
         average.LegendText = "mean over seeds";
         average.LineWidth = 3;
         average.Color = Colors.Black;
         AddThreshold(plot, threshold);
-        plot.Axes.Bottom.Label.Text = "episode";
-        plot.Axes.Left.Label.Text = $"{window}-episode mean return";
+        plot.Axes.Bottom.Label.Text = "episode (numbered as in metrics.csv)";
+        FigureStyle.IntegerTicks(plot.Axes.Bottom);
+        plot.Axes.Left.Label.Text = $"{window}-episode mean return (summed reward)";
         plot.Title(title);
-        plot.ShowLegend(Alignment.LowerRight);
+        FigureStyle.LegendOutside(plot);
         Figures.Save(plot, basePath);
     }
 
-    /// <summary>Every visited (position, velocity) of a mountain car run, coloured early (light) to late (dark).</summary>
+    /// <summary>Every visited (position, velocity) of a mountain car run, with the goal position.</summary>
     public static void Coverage(IReadOnlyList<double> positions, IReadOnlyList<double> velocities, string title, string basePath)
     {
-        var plot = new Plot();
+        var plot = FigureStyle.NewPlot();
         var points = plot.Add.ScatterPoints(positions.ToArray(), velocities.ToArray());
         points.MarkerSize = 1.5f;
-        points.Color = Colors.DarkOrange.WithAlpha(0.4);
+        points.Color = FigureStyle.Category(3).WithAlpha(0.5);
+        points.LegendText = "visited state";
         var goal = plot.Add.VerticalLine(title.Contains("sparse", StringComparison.Ordinal) || title.Contains("continuous", StringComparison.Ordinal) ? 0.45 : 0.5);
         goal.LegendText = "goal";
-        goal.Color = Colors.Green;
+        goal.Color = FigureStyle.Category(2);
         plot.Axes.SetLimits(-1.2, 0.6, -0.07, 0.07);
-        plot.Axes.Bottom.Label.Text = "position";
-        plot.Axes.Left.Label.Text = "velocity";
+        plot.Axes.Bottom.Label.Text = "position (m)";
+        plot.Axes.Left.Label.Text = "velocity (m per step)";
+        FigureStyle.LegendOutside(plot);
         plot.Title(title);
         Figures.Save(plot, basePath);
     }
@@ -126,7 +130,7 @@ internal static class ControlFigures
         {
             var line = plot.Add.HorizontalLine(t);
             line.LegendText = "solve threshold";
-            line.Color = Colors.Green;
+            line.Color = FigureStyle.Category(2);
             line.LinePattern = LinePattern.Dashed;
         }
     }

@@ -140,8 +140,8 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
     internal static void Draw(IReadOnlyList<Row> rows, string title, string basePath, int? within = null, double? baseline = null)
     {
         var objectives = rows.Select(r => r.Objective).Distinct().ToArray();
-        var plot = new Plot();
-        var colors = new[] { Colors.SteelBlue, Colors.DarkOrange };
+        var plot = FigureStyle.NewPlot();
+        var colors = new[] { FigureStyle.Category(0), FigureStyle.Category(1) };
         var bars = new List<Bar>();
         var dots = new List<(double X, double[] Coverage)>();
         double top = 0;
@@ -187,13 +187,13 @@ internal sealed class ExplorationCommand : HelmholtzCommand<ExplorationSettings>
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             objectives.Select((_, i) => (3 * i) + 0.5).ToArray(), objectives);
         plot.Axes.SetLimits(-1, (3 * objectives.Length) - 1, 0, (top * 1.15) + 0.02);
-        plot.Axes.Left.Label.Text = "fraction of the 20 × 20 (position, velocity) grid visited";
+        plot.Axes.Left.Label.Text = "coverage (fraction of 20 × 20 state cells)";
         plot.Axes.Bottom.Label.Text = within is { } w
             ? $"objective (dots: seeds; numbers: runs that reached the goal within {w} planned episode{(w == 1 ? "" : "s")})"
             : "objective (dots: seeds; numbers: runs that reached the goal)";
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "with information gain", FillColor = colors[0] });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "without information gain", FillColor = colors[1] });
-        plot.ShowLegend(Alignment.UpperRight);
+        FigureStyle.LegendOutside(plot);
         plot.Title(title);
         Figures.Save(plot, basePath, 900, 500);
     }

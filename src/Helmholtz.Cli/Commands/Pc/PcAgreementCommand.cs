@@ -6,7 +6,6 @@ using Helmholtz.Data;
 using Helmholtz.PredictiveCoding;
 using Helmholtz.Tensors;
 using Helmholtz.Training;
-using ScottPlot;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -157,7 +156,8 @@ internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
         return (x, y);
     }
 
-    private static void SaveCurve(List<int> steps, List<PcAgreementResult> curve, PcAgreementSettings settings, string dir)
+    /// <summary>Writes agreement.csv and the figure of the largest relative gradient error against T (both axes log10).</summary>
+    internal static void SaveCurve(List<int> steps, List<PcAgreementResult> curve, PcAgreementSettings settings, string dir)
     {
         var csv = new System.Text.StringBuilder("iterations,max_relative_error,min_cosine\n");
         for (int i = 0; i < steps.Count; i++)
@@ -166,13 +166,13 @@ internal sealed class PcAgreementCommand : HelmholtzCommand<PcAgreementSettings>
         }
 
         AtomicFile.WriteAllText(Path.Combine(dir, "agreement.csv"), csv.ToString());
-        var plot = new Plot();
+        var plot = FigureStyle.NewPlot();
         double[] xs = steps.Select(s => Math.Log10(s)).ToArray();
         double[] ys = curve.Select(c => Math.Log10(Math.Max(c.MaxRelativeError, 1e-12))).ToArray();
-        var line = plot.Add.Scatter(xs, ys);
-        line.LegendText = "max relative error (log10)";
-        plot.Axes.Bottom.Label.Text = "inference steps T (log10)";
-        plot.Axes.Left.Label.Text = "log10 ‖g_pc − g_bp‖ / ‖g_bp‖";
+        plot.Add.Scatter(xs, ys); // one series: the axis label names it, no legend
+        plot.Axes.Bottom.Label.Text = "inference steps T (log10 scale)";
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, steps.Select(s => s.ToString(CultureInfo.InvariantCulture)).ToArray());
+        plot.Axes.Left.Label.Text = "max over parameters of log10 ‖g_pc − g_bp‖ / ‖g_bp‖";
         plot.Title($"{settings.Algorithm} vs backprop · {settings.Model} · η_v = {settings.EtaV.ToString(CultureInfo.InvariantCulture)}");
         Figures.Save(plot, Path.Combine(dir, "agreement"));
     }

@@ -174,12 +174,7 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
         meanError /= hiddenPixels;
         string dir = OutPath.Folder(settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(settings.Checkpoint))!);
         using var runFolder = RunFolderGuard.Take(dir);
-        var plot = new Plot();
-        var heat = plot.Add.Heatmap(ToDouble(shown!));
-        heat.Colormap = new ScottPlot.Colormaps.Grayscale();
-        plot.Axes.Frameless();
-        plot.Title(string.Create(CultureInfo.InvariantCulture, $"held-out digits · observed ({MaskName(settings.Mask)} hidden, grey) · PC completion: MSE {pcError:F4}, mean fill {meanError:F4}"));
-        Figures.Save(plot, Path.Combine(dir, FigureName(settings.Mask)), 1000, 360);
+        CompletionFigure(shown!, MaskName(settings.Mask), pcError, meanError, Path.Combine(dir, FigureName(settings.Mask)));
         Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture,
             $"{batches * Batch} held-out digits, {MaskName(settings.Mask)} hidden: pixel MSE {pcError:F4} with PC completion, {meanError:F4} filling with the training mean; figure in [blue]{Markup.Escape(dir)}[/]");
         if (settings.Json)
@@ -188,6 +183,30 @@ internal sealed class PcCompleteCommand : HelmholtzCommand<PcCompleteSettings>
         }
 
         return ExitCode.Ok;
+    }
+
+    /// <summary>The montage (rows: truth, observed with the hidden pixels grey, PC completion) with its rows labelled on the left.</summary>
+    internal static void CompletionFigure(float[,] montage, string maskName, double pcError, double meanError, string basePath)
+    {
+        int rows = montage.GetLength(0), cols = montage.GetLength(1), h = rows / 3;
+        var plot = FigureStyle.NewPlot();
+        var heat = plot.Add.Heatmap(ToDouble(montage));
+        heat.Colormap = new ScottPlot.Colormaps.Grayscale();
+        heat.Rectangle = new CoordinateRect(0, cols, 0, rows);
+        plot.Axes.SetLimits(0, cols, 0, rows);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            [2.5 * h, 1.5 * h, 0.5 * h], ["truth", "observed", "PC completion"]);
+        plot.Axes.Left.MajorTickStyle.Length = 0;
+        plot.Axes.Left.MinorTickStyle.Length = 0;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, cols / Math.Max(1, h)).Select(k => (k + 0.5) * h).ToArray(),
+            Enumerable.Range(1, cols / Math.Max(1, h)).Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray());
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.Axes.Bottom.MinorTickStyle.Length = 0;
+        plot.Axes.Bottom.Label.Text = "held-out test digit";
+        plot.Grid.IsVisible = false;
+        plot.Title(string.Create(CultureInfo.InvariantCulture, $"{maskName} hidden (grey): pixel MSE {pcError:F4} by PC completion, {meanError:F4} by the training mean"));
+        Figures.Save(plot, basePath, 1000, 400);
     }
 
     private static string MaskName(string mask) => mask == "random" ? "random half" : $"{mask} half";

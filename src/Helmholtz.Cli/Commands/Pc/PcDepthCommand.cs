@@ -136,21 +136,10 @@ internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
         });
 
         AtomicFile.WriteAllText(Path.Combine(settings.Out, "depth.csv"), "hidden_layers,algo,T,eta_v,test_accuracy,gap_pp\n" + string.Join('\n', rows) + "\n");
-        var plot = new Plot();
-        double[] xs = depths.Select(d => (double)d).ToArray();
-        foreach (var v in variants)
-        {
-            var line = plot.Add.Scatter(xs, depths.Select(d => 100 * (accuracy[(d, v.Label)] - accuracy[(d, "bp")])).ToArray());
-            line.LegendText = v.Label;
-        }
-
-        plot.Add.HorizontalLine(0, color: Colors.Gray);
-        plot.ShowLegend();
-        plot.Axes.Bottom.Label.Text = "hidden layers";
-        plot.Axes.Left.Label.Text = "PC − BP test accuracy (pp)";
-        plot.Title(string.Create(CultureInfo.InvariantCulture,
-            $"{settings.Dataset} MLP width {settings.Width} · {settings.Epochs} epochs · {settings.Optimizer} lr {settings.LearningRate} · {settings.Loss}"));
-        Figures.Save(plot, Path.Combine(settings.Out, "depth"));
+        DepthFigure(depths, variants.Select(v => (v.Label, depths.Select(d => 100 * (accuracy[(d, v.Label)] - accuracy[(d, "bp")])).ToArray())).ToList(),
+            string.Create(CultureInfo.InvariantCulture,
+                $"{settings.Dataset} MLP width {settings.Width} · {settings.Epochs} epochs · {settings.Optimizer} lr {settings.LearningRate} · {settings.Loss}"),
+            Path.Combine(settings.Out, "depth"));
         var table = new Table().Border(TableBorder.Rounded).AddColumns("hidden layers", "algorithm", "test accuracy", "gap (pp)");
         foreach (var r in rows)
         {
@@ -167,6 +156,25 @@ internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
         }
 
         return ExitCode.Ok;
+    }
+
+    /// <summary>The PC − BP test-accuracy gap (percentage points) against the number of hidden layers, one line per PC variant.</summary>
+    internal static void DepthFigure(int[] depths, IReadOnlyList<(string Label, double[] GapPp)> series, string title, string basePath)
+    {
+        var plot = FigureStyle.NewPlot();
+        double[] xs = depths.Select(d => (double)d).ToArray();
+        foreach (var (label, gap) in series)
+        {
+            plot.Add.Scatter(xs, gap).LegendText = label;
+        }
+
+        plot.Add.HorizontalLine(0, color: Colors.Gray).LegendText = "backprop (gap 0)";
+        FigureStyle.LegendOutside(plot);
+        plot.Axes.Bottom.Label.Text = "hidden layers";
+        FigureStyle.IntegerTicks(plot.Axes.Bottom);
+        plot.Axes.Left.Label.Text = "PC − BP test accuracy (percentage points)";
+        plot.Title(title);
+        Figures.Save(plot, basePath);
     }
 
     private static Variant ParseVariant(string text)
