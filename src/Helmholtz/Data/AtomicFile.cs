@@ -21,6 +21,7 @@ public static class AtomicFile
     /// <param name="path">The target file; its directory must exist.</param>
     /// <param name="write">Writes the whole content; it must not dispose or keep the stream.</param>
     /// <exception cref="DirectoryNotFoundException">The target's directory does not exist.</exception>
+    /// <exception cref="IOException">The write failed (a full disk, a device error): the message names <paramref name="path"/>.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -49,6 +50,13 @@ public static class AtomicFile
             }
 
             File.Move(temp, target, overwrite: true);
+        }
+        catch (IOException ex)
+        {
+            // A full disk or a failing device: name the file that could not be written, not the hidden temporary.
+            TryDelete(temp);
+            string reason = ex.Message.Replace($" : '{temp}'", string.Empty, StringComparison.Ordinal).Replace(temp, target, StringComparison.Ordinal);
+            throw new IOException($"Cannot write '{path}': {reason}", ex);
         }
         catch
         {

@@ -55,6 +55,22 @@ public sealed class AtomicFileTests
     }
 
     [Fact]
+    public void AFailedWriteNamesTheTargetNotTheHiddenTemporary()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("efe_split.png");
+        var ex = Assert.Throws<IOException>(() => AtomicFile.Write(path, s =>
+        {
+            // What the OS reports on a full disk names the file being written: here, the temporary.
+            string temp = ((FileStream)s).Name;
+            throw new IOException($"No space left on device : '{temp}'");
+        }));
+        Assert.Equal($"Cannot write '{path}': No space left on device", ex.Message);
+        Assert.IsType<IOException>(ex.InnerException);
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
     public void MissingDirectoryAndDirectoryTargetAreClearErrors()
     {
         using var dir = new TempDirectory();
