@@ -69,11 +69,10 @@ public sealed class RunFolderLock : IDisposable
     private readonly Lock _gate = new();
     private volatile bool _released;
 
-    private RunFolderLock(string path, RunFolderOwner owner, RunFolderOwner? replaced)
+    private RunFolderLock(string path, RunFolderOwner owner)
     {
         Path = path;
         Owner = owner;
-        Replaced = replaced;
         _onExit = (_, _) => Release();
         AppDomain.CurrentDomain.ProcessExit += _onExit;
 
@@ -93,7 +92,7 @@ public sealed class RunFolderLock : IDisposable
     public bool IsHeld => !_released;
 
     /// <summary>The stale owner whose lock was taken over, or null when the folder was free.</summary>
-    public RunFolderOwner? Replaced { get; }
+    public RunFolderOwner? Replaced { get; private set; }
 
     /// <summary>Takes the lock of <paramref name="directory"/> (creating the folder) for a run described by <paramref name="command"/>.</summary>
     /// <exception cref="RunFolderLockedException">Another live run holds the folder.</exception>
@@ -107,26 +106,39 @@ public sealed class RunFolderLock : IDisposable
         var me = CurrentOwner(command);
         string mine = JsonSerializer.Serialize(me, Json);
         RunFolderOwner? replaced = null;
-        for (int attempt = 0; attempt < Attempts; attempt++)
+
+        // The release handlers are in place before the lock file is written, so that a signal arriving just after the
+        // write still removes it; releasing deletes the file only while it holds this owner's token.
+        var held = new RunFolderLock(path, me);
+        try
         {
-            string? seen = TryClaim(path, me, mine, ref replaced);
-            if (seen is null)
+            for (int attempt = 0; attempt < Attempts; attempt++)
             {
-                // Our entry was written (or was already there); confirm that the file at the path is the one we wrote.
-                if (ReadOrNull(path) == mine)
+                string? seen = TryClaim(path, me, mine, ref replaced);
+                if (seen is null)
                 {
-                    return new RunFolderLock(path, me, replaced);
+                    // Our entry was written (or was already there); confirm that the file at the path is the one we wrote.
+                    if (ReadOrNull(path) == mine)
+                    {
+                        held.Replaced = replaced;
+                        return held;
+                    }
                 }
-            }
-            else if (Parse(seen) is { } owner && ReadOrNull(path) == seen)
-            {
-                throw new RunFolderLockedException(directory, owner);
+                else if (Parse(seen) is { } owner && ReadOrNull(path) == seen)
+                {
+                    throw new RunFolderLockedException(directory, owner);
+                }
+
+                Thread.Sleep(RetryDelay);
             }
 
-            Thread.Sleep(RetryDelay);
+            throw new IOException($"Could not lock run folder '{directory}': {path} stayed busy for {(Attempts * RetryDelay).TotalSeconds:0} s.");
         }
-
-        throw new IOException($"Could not lock run folder '{directory}': {path} stayed busy for {(Attempts * RetryDelay).TotalSeconds:0} s.");
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Releases the lock: if the lock file still holds this owner's entry, deletes the folder's hidden temporaries (<c>.*.tmp</c>) and the lock file. Idempotent.</summary>
