@@ -25,14 +25,11 @@ fail=0
 plain() { sed 's/\x1b\[[0-9;?]*[a-zA-Z=]//g; s/\x1b[=>]//g'; }
 
 compare() { # compare A.safetensors B.safetensors → "tensors N max_abs_diff X bit_identical B"
-  /usr/bin/python3 - "$1" "$2" <<'PY'
-import json, struct, sys
+  PYTHONPATH="$root/python" /usr/bin/python3 - "$1" "$2" <<'PY'
+import sys
 import numpy as np
-def load(path):
-    raw = open(path, 'rb').read(); n = struct.unpack('<Q', raw[:8])[0]; header = json.loads(raw[8:8 + n])
-    return {k: np.frombuffer(raw[8 + n + v['data_offsets'][0]:8 + n + v['data_offsets'][1]], dtype=np.float32)
-            for k, v in header.items() if k != '__metadata__'}
-a, b = load(sys.argv[1]), load(sys.argv[2])
+from helmholtz_io import read_safetensors
+a, b = (read_safetensors(path)[0] for path in sys.argv[1:3])
 assert a.keys() == b.keys(), (sorted(a), sorted(b))
 diff = max((float(np.max(np.abs(a[k] - b[k]))) for k in a if a[k].size), default=0.0)
 print(f"tensors {len(a)}  max_abs_diff {diff:.3e}  bit_identical {all(np.array_equal(a[k], b[k]) for k in a)}")
@@ -96,15 +93,10 @@ for repeat in 1 2 3 4 5; do
   echo "run $repeat: 1 process ${one} s; mpirun -np 1 ${r1} s; mpirun -np 2 ${r2} s (200 steps each)"
   plain < "$out/tr2.err" | grep '^rank '
 done
-echo "parameters: $(/usr/bin/python3 - "$out/tr2/checkpoint.safetensors" <<'PY'
-import json, struct, sys
-raw = open(sys.argv[1], 'rb').read(); n = struct.unpack('<Q', raw[:8])[0]; h = json.loads(raw[8:8 + n])
-count = 0
-for k, v in h.items():
-    if k == '__metadata__' or k.startswith('optimizer'): continue
-    c = 1
-    for d in v['shape']: c *= d
-    count += c
+echo "parameters: $(PYTHONPATH="$root/python" /usr/bin/python3 - "$out/tr2/checkpoint.safetensors" <<'PY'
+import sys
+from helmholtz_io import read_safetensors
+count = sum(t.size for name, t in read_safetensors(sys.argv[1])[0].items() if not name.startswith('optimizer'))
 print(count, "floats =", 4 * count, "bytes per all-reduce")
 PY
 )"
