@@ -50,9 +50,9 @@ internal sealed class AifBenchSettings : CommandSettings
             ? ValidationResult.Error($"--size {Size}: must be 2…{TaskModels.MaxGridWorldSize(unknownLayout: false)} (the grid model's memory grows as size⁴)")
         : Cells > DialCorridor.MaxCells || Settings > DialCorridor.MaxCells
             ? ValidationResult.Error($"--cells {Cells}, --settings {Settings}: each must be 2…{DialCorridor.MaxCells}")
-        : Steps is < 1 or > MaxSteps ? ValidationResult.Error($"--steps {Steps}: must be 1…{MaxSteps}.")
-        : PolicyLength is < 1 or > 6 ? ValidationResult.Error($"--policy-len {PolicyLength}: must be 1…6.")
-        : ValidationResult.Success();
+        : Infrastructure.OptionParsing.FirstError(
+            Infrastructure.OptionParsing.InRange("--steps", Steps, 1, MaxSteps),
+            PolicyLength is { } length ? Infrastructure.OptionParsing.InRange("--policy-len", length, 1, 6) : null);
 }
 
 /// <summary>Median wall time of one agent step (infer states + infer policies + sample action) in an environment.</summary>

@@ -198,15 +198,7 @@ internal sealed class ControlSettings : CommandSettings
             return ValidationResult.Error($"--parallel {Parallel}: must be ≥ 1");
         }
 
-        foreach (var (flag, value, min, max) in Ranges())
-        {
-            if (value is { } v && (v < min || v > max))
-            {
-                return ValidationResult.Error(string.Create(CultureInfo.InvariantCulture, $"{flag} {v}: must be {min}…{max}."));
-            }
-        }
-
-        return ValidationResult.Success();
+        return Infrastructure.OptionParsing.FirstError([.. Ranges().Select(r => r.Value is { } v ? Infrastructure.OptionParsing.InRange(r.Flag, v, r.Min, r.Max) : null)]);
     }
 
     // Upper bounds of the sizes that multiply the work per step or the memory; the planner's horizon and candidates,

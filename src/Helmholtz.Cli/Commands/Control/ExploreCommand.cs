@@ -54,10 +54,10 @@ internal sealed class ExploreSettings : CommandSettings
     public bool Json { get; init; }
 
     public override ValidationResult Validate() =>
-        Planned is < 1 or > MaxPlanned ? ValidationResult.Error($"--planned {Planned}: must be 1…{MaxPlanned}.")
-        : Grid is < 1 or > MaxGrid ? ValidationResult.Error($"--grid {Grid}: must be 1…{MaxGrid}.")
-        : Parallel is < 1 ? ValidationResult.Error($"--parallel {Parallel}: must be ≥ 1")
-        : ValidationResult.Success();
+        OptionParsing.FirstError(
+            OptionParsing.InRange("--planned", Planned, 1, MaxPlanned),
+            OptionParsing.InRange("--grid", Grid, 1, MaxGrid),
+            Parallel is < 1 ? $"--parallel {Parallel}: must be ≥ 1" : null);
 }
 
 /// <summary>
