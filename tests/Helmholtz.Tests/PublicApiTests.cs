@@ -17,7 +17,7 @@ public sealed class PublicApiTests
         const string Name = "Helmholtz.txt";
         if (Environment.GetEnvironmentVariable("HELMHOLTZ_UPDATE_GOLDEN") == "1")
         {
-            File.WriteAllText(Path.Combine(SourceDirectory(), "TestData", "api", Name), actual);
+            File.WriteAllText(RepositoryFiles.Path("tests/Helmholtz.Tests/TestData/api/" + Name), actual);
             return;
         }
 
@@ -29,7 +29,7 @@ public sealed class PublicApiTests
     [Fact]
     public void LibrarySpeaksNoCommandLine()
     {
-        string root = Path.GetFullPath(Path.Combine(SourceDirectory(), "..", "..", "src", "Helmholtz"));
+        string root = RepositoryFiles.Path("src/Helmholtz");
         var flag = new System.Text.RegularExpressions.Regex(@"(?<![\w-])--[a-z][a-z-]*|command[- ]line", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
         var found = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
             .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
@@ -170,7 +170,4 @@ public sealed class PublicApiTests
 
         return name;
     }
-
-    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.GetDirectoryName(path)!;
 }

@@ -30,7 +30,7 @@ public sealed class HelpGoldenTests
         var (code, actual) = Help(command);
         Assert.Equal(0, code);
         string name = GoldenName(command);
-        string source = Path.Combine(SourceDirectory(), "TestData", "cli", name);
+        string source = RepositoryFiles.Path("tests/Helmholtz.Tests/TestData/cli/" + name);
         if (Environment.GetEnvironmentVariable("HELMHOLTZ_UPDATE_GOLDEN") == "1")
         {
             File.WriteAllText(source, actual);
@@ -109,7 +109,4 @@ public sealed class HelpGoldenTests
 
     private static string GoldenName(string command) =>
         command.Length == 0 ? GoldenPrefix + ".txt" : $"{GoldenPrefix}-{command.Replace(' ', '-')}.txt";
-
-    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.GetDirectoryName(Path.GetDirectoryName(path))!;
 }
