@@ -709,7 +709,7 @@ public sealed partial class Agent
     }
 
     // pymdp's norm_dist: columns of the counts divided by their sums (axis 0).
-    private static void NormaliseColumns(double[] counts, double[] destination, int rows)
+    internal static void NormaliseColumns(double[] counts, double[] destination, int rows)
     {
         int cols = counts.Length / rows;
         for (int j = 0; j < cols; j++)
