@@ -33,8 +33,16 @@ internal sealed class AifBenchSettings : CommandSettings
     public int? PolicyLength { get; init; }
 
     [CommandOption("--steps <N>")]
-    [Description("Timed agent steps (default 200)")]
-    public int Steps { get; init; } = 200;
+    [Description("Timed agent steps (default 200; with --agents, timed batch steps, default 1000000 / agents within 5…200)")]
+    public int? Steps { get; init; }
+
+    [CommandOption("--agents <N>")]
+    [Description("Step N agents as one batch (tmaze and grid), each against its own environment; prints agent_steps_per_second (default 1: one agent, timed per step)")]
+    public int Agents { get; init; } = 1;
+
+    [CommandOption("--no-share")]
+    [Description("With --agents: compute every agent separately even where agents share a belief (times the arithmetic alone)")]
+    public bool NoShare { get; init; }
 
     [CommandOption("--json")]
     [Description("Print one JSON object on the last line of stdout")]
@@ -42,6 +50,9 @@ internal sealed class AifBenchSettings : CommandSettings
 
     /// <summary>Most timed steps.</summary>
     internal const int MaxSteps = 1_000_000;
+
+    /// <summary>Most agents in one batch.</summary>
+    internal const int MaxAgents = 10_000_000;
 
     public override ValidationResult Validate() =>
         Env is not ("tmaze" or "grid" or "dial") ? ValidationResult.Error($"--env '{Env}': must be tmaze, grid or dial")
@@ -51,14 +62,17 @@ internal sealed class AifBenchSettings : CommandSettings
         : Cells > DialCorridor.MaxCells || Settings > DialCorridor.MaxCells
             ? ValidationResult.Error($"--cells {Cells}, --settings {Settings}: each must be 2…{DialCorridor.MaxCells}")
         : Infrastructure.OptionParsing.FirstError(
-            Infrastructure.OptionParsing.InRange("--steps", Steps, 1, MaxSteps),
+            Steps is { } steps ? Infrastructure.OptionParsing.InRange("--steps", steps, 1, MaxSteps) : null,
+            Infrastructure.OptionParsing.InRange("--agents", Agents, 1, MaxAgents),
+            Agents > 1 && Env == "dial" ? "--agents: batches run tmaze and grid only" : null,
             PolicyLength is { } length ? Infrastructure.OptionParsing.InRange("--policy-len", length, 1, 6) : null);
 }
 
 /// <summary>Median wall time of one agent step (infer states + infer policies + sample action) in an environment.</summary>
 internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBenchSettings>
 {
-    internal sealed record Result(string Env, int Size, int PolicyLen, int Policies, int States, int Steps, double MsPerStep, double MsPerStepMin);
+    internal sealed record Result(string Env, int Size, int PolicyLen, int Policies, int States, int Steps, double MsPerStep, double MsPerStepMin,
+        int Agents, double AgentStepsPerSecond, long? BytesPerAgent = null);
 
     protected override int Run(AifBenchSettings s, CancellationToken ct)
     {
@@ -69,6 +83,12 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
             "dial" => Pair(new DialCorridor(new DialCorridorOptions { Cells = s.Cells, Settings = s.Settings }), d => TaskModels.ForDialCorridor(d, new() { Agent = options })),
             _ => Pair(new TMaze(), m => TaskModels.ForTMaze(m, new() { Agent = options })),
         };
+        if (s.Agents > 1)
+        {
+            return RunBatch(s, env, model, options, ct);
+        }
+
+        int steps = s.Steps ?? 200;
         var agent = new Agent(model);
         var rng = new Rng(1);
         var obs = env.Reset(rng);
@@ -77,7 +97,7 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
         // and a 100 ms delay (tiered compilation), so a fixed small count would time unoptimised code on fast models.
         long warmStart = Stopwatch.GetTimestamp();
         bool warm = false;
-        for (int i = 0; times.Count < s.Steps; i++)
+        for (int i = 0; times.Count < steps; i++)
         {
             ct.ThrowIfCancellationRequested();
             long t0 = Stopwatch.GetTimestamp();
@@ -105,17 +125,87 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
 
         times.Sort();
         var result = new Result(s.Env, s.Env == "grid" ? s.Size : s.Env == "dial" ? s.Cells : 0, options.PolicyLength, model.Policies.Count, model.NumJointStates,
-            times.Count, times[times.Count / 2], times[0]);
+            times.Count, times[times.Count / 2], times[0], 1, 1000 / times[times.Count / 2]);
+        Print(s, result);
+        return 0;
+    }
+
+    // The batch is timed as a whole (infer states, infer policies, sample actions of all agents); the environments
+    // step between timed calls, as the single agent's environment does.
+    private static int RunBatch(AifBenchSettings s, IDiscreteEnvironment first, GenerativeModel model, AgentOptions options, CancellationToken ct)
+    {
+        int n = s.Agents;
+        int steps = s.Steps ?? Math.Clamp(1_000_000 / n, 5, 200);
+        var envs = new IDiscreteEnvironment[n];
+        envs[0] = first;
+        for (int i = 1; i < n; i++)
+        {
+            envs[i] = s.Env == "grid" ? new GridWorld(new GridWorldOptions { Size = s.Size, MaxSteps = 4 * s.Size }) : new TMaze();
+        }
+
+        var rngs = new Rng[n];
+        var root = new Rng(1);
+        for (int i = 0; i < n; i++)
+        {
+            rngs[i] = root.Fork();
+        }
+
+        var batch = new BatchedAgent(model, n, shareEvaluations: !s.NoShare);
+        int nm = batch.NumModalities, nf = batch.NumFactors;
+        var obs = new int[n * nm];
+        for (int i = 0; i < n; i++)
+        {
+            envs[i].Reset(rngs[i]).CopyTo(obs, i * nm);
+        }
+
+        long warmStart = Stopwatch.GetTimestamp();
+        double seconds = 0;
+        int timed = 0;
+        for (int i = 0; timed < steps; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            long t0 = Stopwatch.GetTimestamp();
+            var actions = batch.Step(obs, rngs);
+            double elapsed = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            if (i >= 2 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds >= 1)
+            {
+                seconds += elapsed;
+                timed++;
+            }
+
+            var act = actions.ToArray();
+            Parallel.For(0, n, j =>
+            {
+                var (next, done) = envs[j].Step(act.AsSpan(j * nf, nf), rngs[j]);
+                if (done)
+                {
+                    batch.Reset(j);
+                    next = envs[j].Reset(rngs[j]);
+                }
+
+                next.CopyTo(obs, j * nm);
+            });
+        }
+
+        double msPerBatchStep = 1000 * seconds / timed;
+        var result = new Result(s.Env, s.Env == "grid" ? s.Size : 0, options.PolicyLength, model.Policies.Count, model.NumJointStates,
+            timed, msPerBatchStep, msPerBatchStep, n, n * (double)timed / seconds, batch.BytesPerAgent);
+        Print(s, result);
+        return 0;
+    }
+
+    private static void Print(AifBenchSettings s, Result result)
+    {
         if (s.Json)
         {
             CliOut.WriteJson(result);
         }
         else
         {
-            Infrastructure.Cli.Results(json: false).MarkupLine($"{result.Env}: {result.Policies} policies, {result.States} joint states: median {result.MsPerStep:F4} ms per step");
+            Infrastructure.Cli.Results(json: false).MarkupLine(result.Agents == 1
+                ? $"{result.Env}: {result.Policies} policies, {result.States} joint states: median {result.MsPerStep:F4} ms per step"
+                : $"{result.Env}: {result.Agents} agents, {result.Policies} policies, {result.States} joint states: {result.AgentStepsPerSecond:F0} agent steps per second ({result.MsPerStep:F3} ms per batch step)");
         }
-
-        return 0;
     }
 
     private static (IDiscreteEnvironment, GenerativeModel) Pair<T>(T env, Func<T, GenerativeModel> model) where T : IDiscreteEnvironment => (env, model(env));

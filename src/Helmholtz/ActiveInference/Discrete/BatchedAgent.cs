@@ -13,7 +13,10 @@ namespace Helmholtz.ActiveInference.Discrete;
 /// quantity, agent-major); a step allocates nothing per agent. Agents are processed in a fixed number of coarse chunks
 /// with <see cref="Parallel.For(int, int, Action{int})"/>; every agent's arithmetic is independent of the chunking, so
 /// results do not depend on the thread count. Agents built from the same model instance share its precomputed kernels
-/// until <see cref="UpdateA"/> gives an agent its own copy. Not thread-safe.
+/// until <see cref="UpdateA"/> gives an agent its own copy. With shared evaluations (the default), agents that share
+/// parameters and whose inputs agree bit for bit (the same last action, belief and observation for state inference;
+/// the same belief for policy evaluation) reuse one computation per chunk: a population in a small task visits few
+/// distinct beliefs, and the results are exactly those of computing each agent. Not thread-safe.
 /// </remarks>
 public sealed class BatchedAgent
 {
@@ -36,18 +39,24 @@ public sealed class BatchedAgent
     private readonly bool[] _hasAction;
     private readonly Worker[] _workers;
     private readonly int _chunk;
+    private readonly bool _share;
 
     /// <summary>Creates <paramref name="count"/> agents that all start from <paramref name="model"/> (and its options).</summary>
-    public BatchedAgent(GenerativeModel model, int count)
-        : this(Repeat(model, count))
+    /// <param name="model">The model of every agent.</param>
+    /// <param name="count">Number of agents.</param>
+    /// <param name="shareEvaluations">Agents with the same parameters and bit-identical beliefs (and observation) reuse one state inference and one policy evaluation per chunk (see the remarks).</param>
+    public BatchedAgent(GenerativeModel model, int count, bool shareEvaluations = true)
+        : this(Repeat(model, count), shareEvaluations)
     {
     }
 
     /// <summary>Creates one agent per model; the models must have the same numbers of states, outcomes, controls and policies.</summary>
     /// <remarks>Per-agent parameters (γ, α, learning rates, forgetting, preferences C, priors D and E) come from each
     /// model and its <see cref="GenerativeModel.Options"/>. Pass the same instance for agents that share parameters: they
-    /// share its kernels.</remarks>
-    public BatchedAgent(IReadOnlyList<GenerativeModel> models)
+    /// share its kernels, and with <paramref name="shareEvaluations"/> their identical computations.</remarks>
+    /// <param name="models">One model per agent.</param>
+    /// <param name="shareEvaluations">Reuse results between agents with the same parameters whose inputs agree bit for bit.</param>
+    public BatchedAgent(IReadOnlyList<GenerativeModel> models, bool shareEvaluations = true)
     {
         ArgumentNullException.ThrowIfNull(models);
         if (models.Count == 0)
@@ -88,6 +97,7 @@ public sealed class BatchedAgent
         _actions = new int[checked(_n * _nf)];
         _hasAction = new bool[_n];
 
+        _share = shareEvaluations;
         int chunks = Math.Max(1, Math.Min(_n, Environment.ProcessorCount * 4));
         _chunk = (_n + chunks - 1) / chunks;
         _workers = new Worker[(_n + _chunk - 1) / _chunk];
@@ -444,6 +454,10 @@ public sealed class BatchedAgent
         private readonly int[] _act;
         private ModelKernels _k = null!;
         private AgentOptions _opt = null!;
+        private readonly MemoTable? _statesMemo;
+        private readonly MemoTable? _policiesMemo;
+        private readonly long[] _statesKey;
+        private readonly long[] _policiesKey;
 
         public Worker(BatchedAgent b)
         {
@@ -482,6 +496,14 @@ public sealed class BatchedAgent
             _marg = b._shape.NumControls.Select(n => new double[n]).ToArray();
             _controlLogits = new double[b._shape.NumControls.Max()];
             _act = new int[b._nf];
+            _statesKey = new long[1 + b._nf + b._nm + b._sumStates];
+            _policiesKey = new long[b._sumStates];
+            if (b._share)
+            {
+                _statesMemo = new MemoTable(_statesKey.Length, b._sumStates, 4096);
+                int value = 2 * p + b._sumControls;
+                _policiesMemo = new MemoTable(_policiesKey.Length, value, Math.Clamp((1 << 19) / value, 16, 4096));
+            }
         }
 
         private void Load(int i)
@@ -506,6 +528,34 @@ public sealed class BatchedAgent
             Load(i);
             int nf = _b._nf;
             var slot = _b._slot[i];
+            var dst = _b._qs.AsSpan(i * _b._sumStates, _b._sumStates);
+            if (_statesMemo is not null)
+            {
+                var key = _statesKey.AsSpan();
+                key.Clear();
+                if (_b._hasAction[i])
+                {
+                    key[0] = 1;
+                    for (int f = 0; f < nf; f++)
+                    {
+                        key[1 + f] = _b._actions[i * nf + f];
+                    }
+
+                    System.Runtime.InteropServices.MemoryMarshal.Cast<double, long>(dst).CopyTo(key[(1 + nf + _b._nm)..]);
+                }
+
+                for (int m = 0; m < observation.Length; m++)
+                {
+                    key[1 + nf + m] = observation[m];
+                }
+
+                if (_statesMemo.TryGet(_k, key, out var hit))
+                {
+                    hit.CopyTo(dst);
+                    return;
+                }
+            }
+
             double[][] prior;
             if (!_b._hasAction[i])
             {
@@ -569,10 +619,14 @@ public sealed class BatchedAgent
                 }
             }
 
-            var dst = _b._qs.AsSpan(i * _b._sumStates, _b._sumStates);
             for (int f = 0; f < nf; f++)
             {
                 _qs[f].CopyTo(dst.Slice(_b._stateOffset[f], _qs[f].Length));
+            }
+
+            if (_statesMemo is not null)
+            {
+                dst.CopyTo(_statesMemo.Add(_k, _statesKey));
             }
         }
 
@@ -605,6 +659,35 @@ public sealed class BatchedAgent
         public void InferPolicies(int i)
         {
             Load(i);
+            int np = _b._policies.Count;
+            int sc = _b._sumControls;
+            var negEfe = _b._negEfe.AsSpan(i * np, np);
+            var qPi = _b._qPi.AsSpan(i * np, np);
+            var probs = _b._actionProbs.AsSpan(i * sc, sc);
+            if (_policiesMemo is not null)
+            {
+                System.Runtime.InteropServices.MemoryMarshal.Cast<double, long>(_b._qs.AsSpan(i * _b._sumStates, _b._sumStates)).CopyTo(_policiesKey);
+                if (_policiesMemo.TryGet(_k, _policiesKey, out var hit))
+                {
+                    hit[..np].CopyTo(negEfe);
+                    hit.Slice(np, np).CopyTo(qPi);
+                    hit.Slice(2 * np, sc).CopyTo(probs);
+                    return;
+                }
+            }
+
+            EvaluatePolicies(i, negEfe, qPi, probs);
+            if (_policiesMemo is not null)
+            {
+                var v = _policiesMemo.Add(_k, _policiesKey);
+                negEfe.CopyTo(v);
+                qPi.CopyTo(v[np..]);
+                probs.CopyTo(v[(2 * np)..]);
+            }
+        }
+
+        private void EvaluatePolicies(int i, Span<double> negEfe, Span<double> qPi, Span<double> probs)
+        {
             LoadQs(i);
             int nf = _b._nf;
             for (int f = 0; f < nf; f++)
@@ -618,14 +701,12 @@ public sealed class BatchedAgent
             Visit(0, 0, 0, 0, 0);
             int np = _b._policies.Count;
             var lnE = _b._slot[i].LnE;
-            var negEfe = _b._negEfe.AsSpan(i * np, np);
             for (int p = 0; p < np; p++)
             {
                 negEfe[p] = _utility[p] + _infoGain[p] + _paramGain[p];
                 _logits[p] = negEfe[p] * _opt.Gamma + lnE[p];
             }
 
-            var qPi = _b._qPi.AsSpan(i * np, np);
             Categorical.Softmax(_logits, qPi);
 
             var pol = _b._policies;
@@ -642,7 +723,6 @@ public sealed class BatchedAgent
                 }
             }
 
-            var probs = _b._actionProbs.AsSpan(i * _b._sumControls, _b._sumControls);
             for (int f = 0; f < nf; f++)
             {
                 var mf = _marg[f];

@@ -25,8 +25,10 @@ public sealed class BatchedAgentTests
             },
         });
 
-    [Fact]
-    public void EachAgentOfABatchIsBitIdenticalToASingleAgentOverTrialsWithLearning()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EachAgentOfABatchIsBitIdenticalToASingleAgentOverTrialsWithLearning(bool share)
     {
         // Five agents with different γ, α, learning rate, forgetting and preferences; two share one model instance.
         var shared = LearningTMaze(16, 16, 1, 0, 3, false);
@@ -39,7 +41,7 @@ public sealed class BatchedAgentTests
             LearningTMaze(32, 16, 2, 0.3, 1, true),
         ];
         int n = models.Length;
-        var batch = new BatchedAgent(models);
+        var batch = new BatchedAgent(models, share);
         var singles = models.Select(m => new Agent(m)).ToArray();
         var batchRngs = Enumerable.Range(0, n).Select(i => new Rng((ulong)(100 + i))).ToArray();
         var singleRngs = Enumerable.Range(0, n).Select(i => new Rng((ulong)(100 + i))).ToArray();
@@ -123,13 +125,15 @@ public sealed class BatchedAgentTests
         }
     }
 
-    [Fact]
-    public void GridWorldBatchMatchesSingleAgentsOverARollout()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void GridWorldBatchMatchesSingleAgentsOverARollout(bool share)
     {
         var grid = new GridWorld(new GridWorldOptions { Size = 4, MaxSteps = 8 });
         var model = TaskModels.ForGridWorld(grid, new GridWorldModelOptions { Agent = new AgentOptions { PolicyLength = 2, ActionSelection = ActionSelection.Stochastic, Alpha = 4 } });
-        const int n = 4;
-        var batch = new BatchedAgent(model, n);
+        const int n = 40;
+        var batch = new BatchedAgent(model, n, share);
         var envs = Enumerable.Range(0, n).Select(_ => (IDiscreteEnvironment)new GridWorld(new GridWorldOptions { Size = 4, MaxSteps = 8 })).ToArray();
         var rollout = batch.Rollout(envs, Enumerable.Range(0, n).Select(i => new Rng((ulong)i)).ToArray(), 12);
 
