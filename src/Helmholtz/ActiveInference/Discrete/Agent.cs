@@ -57,6 +57,13 @@ public sealed partial class Agent
     /// <summary>Creates an agent for <paramref name="model"/> with the options carried by the model.</summary>
     public Agent(GenerativeModel model)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.HasSparseDependencies)
+        {
+            throw new ModelException("the model declares factor dependencies (A_dependencies, B_dependencies): step it with FactorisedAgent, which never forms the joint state space");
+        }
+
+        FactorDependencies.CheckDense(model);
         _model = model;
         _opt = model.Options;
         _policies = model.Policies;

@@ -133,7 +133,9 @@ public sealed class GenerativeModel
         IReadOnlyList<ModelArray>? pA = null,
         IReadOnlyList<ModelArray>? pB = null,
         IReadOnlyList<double[]>? pD = null,
-        AgentOptions? options = null)
+        AgentOptions? options = null,
+        IReadOnlyList<int[]>? aDependencies = null,
+        IReadOnlyList<int[]>? bDependencies = null)
     {
         Options = options ?? new AgentOptions();
         CheckOptions(Options);
@@ -149,7 +151,12 @@ public sealed class GenerativeModel
 
         NumStates = new int[b.Count];
         NumControls = new int[b.Count];
-        for (int f = 0; f < b.Count; f++)
+        if (bDependencies is not null)
+        {
+            BDependencies = FactorDependencies.CheckB(b, bDependencies, NumStates, NumControls);
+        }
+
+        for (int f = 0; f < b.Count && bDependencies is null; f++)
         {
             var s = b[f].Shape;
             if (s.Length != 3)
@@ -167,14 +174,33 @@ public sealed class GenerativeModel
             CheckProbabilities($"B[{f}]", b[f]);
         }
 
-        NumJointStates = 1;
-        foreach (int n in NumStates)
+        BDependencies ??= Enumerable.Range(0, b.Count).Select(f => new[] { f }).ToArray();
+        if (aDependencies is not null)
         {
-            NumJointStates = checked(NumJointStates * n);
+            NumObs = new int[a.Count];
+            ADependencies = FactorDependencies.CheckA(a, aDependencies, NumStates, NumObs);
+        }
+        else
+        {
+            ADependencies = a.Select(_ => Enumerable.Range(0, b.Count).ToArray()).ToArray();
         }
 
-        NumObs = new int[a.Count];
-        for (int m = 0; m < a.Count; m++)
+        HasSparseDependencies = ADependencies.Any(d => d.Length != b.Count) || BDependencies.Select((d, f) => d.Length != 1 || d[0] != f).Any(x => x);
+        long joint = 1;
+        foreach (int n in NumStates)
+        {
+            joint = Math.Min(joint * n, int.MaxValue);
+        }
+
+        // Dense models index joint states with an int; a model with sparse dependencies never forms them.
+        NumJointStates = HasSparseDependencies ? (int)joint : checked((int)joint);
+        if (joint == int.MaxValue && !HasSparseDependencies)
+        {
+            throw new ModelException($"B: {NumStates.Length} factors with [{string.Join(", ", NumStates)}] states have too many joint states for a dense model; declare A_dependencies");
+        }
+
+        NumObs ??= new int[a.Count];
+        for (int m = 0; m < a.Count && aDependencies is null; m++)
         {
             var s = a[m].Shape;
             if (s.Length != NumStates.Length + 1)
@@ -315,13 +341,24 @@ public sealed class GenerativeModel
     /// <summary>Number of outcomes per modality.</summary>
     public int[] NumObs { get; }
 
+    /// <summary>The factors each modality's A depends on, ascending (pymdp 1.0's <c>A_dependencies</c>; every factor when not declared).</summary>
+    /// <remarks>A[m] has shape [outcomes, states of ADependencies[m][0], …].</remarks>
+    public int[][] ADependencies { get; }
+
+    /// <summary>The factors each factor's B depends on, ascending (pymdp 1.0's <c>B_dependencies</c>; [f] when not declared).</summary>
+    /// <remarks>B[f] has shape [next states of f, states of BDependencies[f][0], …, controls of f].</remarks>
+    public int[][] BDependencies { get; }
+
+    /// <summary>True when some A depends on fewer than all factors or some B on more or other than its own factor: such a model runs in <see cref="FactorisedAgent"/>, which never forms the joint state space.</summary>
+    public bool HasSparseDependencies { get; }
+
     /// <summary>Number of states per hidden-state factor.</summary>
     public int[] NumStates { get; }
 
     /// <summary>Number of controls per factor (B[f]'s last axis).</summary>
     public int[] NumControls { get; }
 
-    /// <summary>Product of <see cref="NumStates"/>.</summary>
+    /// <summary>Product of <see cref="NumStates"/> (capped at <see cref="int.MaxValue"/> for models with sparse dependencies).</summary>
     public int NumJointStates { get; }
 
     /// <summary>Likelihoods, per modality [outcomes, states f0, f1, …].</summary>
@@ -444,7 +481,7 @@ public sealed class GenerativeModel
         return "[" + string.Join(", ", idx) + "]";
     }
 
-    private static void CheckProbabilities(string name, ModelArray x)
+    internal static void CheckProbabilities(string name, ModelArray x)
     {
         CheckEntries(name, x, nonNegative: true);
         int rows = x.Shape[0];

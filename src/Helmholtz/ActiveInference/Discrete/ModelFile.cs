@@ -10,7 +10,9 @@ namespace Helmholtz.ActiveInference.Discrete;
 /// Option keys: control_factors, policy_len, inference_horizon, inference_algo ("FPI" or "VANILLA" | "MMP"), num_iter,
 /// dF_tol, gamma, alpha, use_utility, use_states_info_gain, use_param_info_gain, action_selection ("deterministic" |
 /// "stochastic"), lr_pA, lr_pB, lr_pD, forgetting_rate, mmp_tau, planner ("efe" | "sophisticated"), si_horizon,
-/// si_policy_prune_threshold, si_observation_prune_threshold, si_prune_penalty, si_gamma.
+/// si_policy_prune_threshold, si_observation_prune_threshold, si_prune_penalty, si_gamma. Factor dependencies
+/// (pymdp 1.0): A_dependencies (per modality, the ascending factor indices A[m]'s state axes follow) and B_dependencies
+/// (per factor, the factors B[f]'s previous-state axes follow).
 /// </remarks>
 public static class ModelFile
 {
@@ -20,6 +22,7 @@ public static class ModelFile
         "num_iter", "dF_tol", "gamma", "alpha", "use_utility", "use_states_info_gain", "use_param_info_gain",
         "action_selection", "lr_pA", "lr_pB", "lr_pD", "forgetting_rate", "mmp_tau", "planner", "si_horizon",
         "si_policy_prune_threshold", "si_observation_prune_threshold", "si_prune_penalty", "si_gamma",
+        "A_dependencies", "B_dependencies",
     ];
 
     /// <summary>Reads and validates a model file; errors name the file, key, index and rule.</summary>
@@ -59,6 +62,12 @@ public static class ModelFile
         if (model.PD is { } pD)
         {
             entries.Add(("pD", w => WriteVectors(w, pD)));
+        }
+
+        if (model.HasSparseDependencies)
+        {
+            entries.Add(("A_dependencies", w => WriteIndexLists(w, model.ADependencies)));
+            entries.Add(("B_dependencies", w => WriteIndexLists(w, model.BDependencies)));
         }
 
         entries.AddRange(
@@ -132,6 +141,62 @@ public static class ModelFile
         }
 
         w.WriteEndArray();
+    }
+
+    private static void WriteIndexLists(Utf8JsonWriter w, int[][] lists)
+    {
+        w.WriteStartArray();
+        foreach (var list in lists)
+        {
+            w.WriteStartArray();
+            foreach (int x in list)
+            {
+                w.WriteNumberValue(x);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static List<int[]>? IndexLists(JsonElement root, string key)
+    {
+        if (!root.TryGetProperty(key, out var el) || el.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (el.ValueKind != JsonValueKind.Array)
+        {
+            throw new ModelException($"{key}: must be a list with one list of factor indices per {(key[0] == 'A' ? "modality" : "factor")}");
+        }
+
+        var lists = new List<int[]>();
+        int i = 0;
+        foreach (var item in el.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Array)
+            {
+                throw new ModelException($"{key}[{i}]: must be a list of factor indices");
+            }
+
+            var list = new List<int>();
+            foreach (var x in item.EnumerateArray())
+            {
+                if (x.ValueKind != JsonValueKind.Number || !x.TryGetInt32(out int f))
+                {
+                    throw new ModelException($"{key}[{i}]: {x.GetRawText()} is not a factor index");
+                }
+
+                list.Add(f);
+            }
+
+            lists.Add(list.ToArray());
+            i++;
+        }
+
+        return lists;
     }
 
     private static void WriteVectors(Utf8JsonWriter w, IReadOnlyList<double[]> vectors)
@@ -259,7 +324,8 @@ public static class ModelFile
             e = t.Data;
         }
 
-        var model = new GenerativeModel(a, b, c, d, e, TensorList(root, "pA", false), TensorList(root, "pB", false), VectorList(root, "pD"), opt);
+        var model = new GenerativeModel(a, b, c, d, e, TensorList(root, "pA", false), TensorList(root, "pB", false), VectorList(root, "pD"), opt,
+            IndexLists(root, "A_dependencies"), IndexLists(root, "B_dependencies"));
         if (root.TryGetProperty("control_factors", out var cf) && cf.ValueKind != JsonValueKind.Null)
         {
             if (cf.ValueKind != JsonValueKind.Array)
