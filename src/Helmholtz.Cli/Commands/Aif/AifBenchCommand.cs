@@ -13,7 +13,7 @@ namespace Helmholtz.Cli.Commands.Aif;
 internal sealed class AifBenchSettings : CommandSettings
 {
     [CommandOption("--env <ENV>")]
-    [Description("tmaze, grid (N×N, 5 actions, location observed) or dial (the two-factor dial corridor: --cells × --settings joint states, 3 × 3 joint actions)")]
+    [Description("tmaze, grid (N×N, 5 actions, location observed), dial (the two-factor dial corridor: --cells × --settings joint states, 3 × 3 joint actions) or factors (12 factors × 4 states, 12 modalities on one or two factors each, stepped by the factorised agent)")]
     public string Env { get; init; } = "tmaze";
 
     [CommandOption("--size <N>")]
@@ -55,7 +55,7 @@ internal sealed class AifBenchSettings : CommandSettings
     internal const int MaxAgents = 10_000_000;
 
     public override ValidationResult Validate() =>
-        Env is not ("tmaze" or "grid" or "dial") ? ValidationResult.Error($"--env '{Env}': must be tmaze, grid or dial")
+        Env is not ("tmaze" or "grid" or "dial" or "factors") ? ValidationResult.Error($"--env '{Env}': must be tmaze, grid, dial or factors")
         : Size < 2 || Cells < 2 || Settings < 2 ? ValidationResult.Error("--size, --cells and --settings must be ≥ 2")
         : Env == "grid" && Size > TaskModels.MaxGridWorldSize(unknownLayout: false)
             ? ValidationResult.Error($"--size {Size}: must be 2…{TaskModels.MaxGridWorldSize(unknownLayout: false)} (the grid model's memory grows as size⁴)")
@@ -64,7 +64,7 @@ internal sealed class AifBenchSettings : CommandSettings
         : Infrastructure.OptionParsing.FirstError(
             Steps is { } steps ? Infrastructure.OptionParsing.InRange("--steps", steps, 1, MaxSteps) : null,
             Infrastructure.OptionParsing.InRange("--agents", Agents, 1, MaxAgents),
-            Agents > 1 && Env == "dial" ? "--agents: batches run tmaze and grid only" : null,
+            Agents > 1 && Env is "dial" or "factors" ? "--agents: batches run tmaze and grid only" : null,
             PolicyLength is { } length ? Infrastructure.OptionParsing.InRange("--policy-len", length, 1, 6) : null);
 }
 
@@ -76,6 +76,11 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
 
     protected override int Run(AifBenchSettings s, CancellationToken ct)
     {
+        if (s.Env == "factors")
+        {
+            return RunFactors(s, ct);
+        }
+
         var options = new AgentOptions { PolicyLength = s.PolicyLength ?? (s.Env == "tmaze" ? 2 : 3) };
         var (env, model) = s.Env switch
         {
@@ -190,6 +195,76 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
         double msPerBatchStep = 1000 * seconds / timed;
         var result = new Result(s.Env, s.Env == "grid" ? s.Size : 0, options.PolicyLength, model.Policies.Count, model.NumJointStates,
             timed, msPerBatchStep, msPerBatchStep, n, n * (double)timed / seconds, batch.BytesPerAgent);
+        Print(s, result);
+        return 0;
+    }
+
+    // The 12-factor ring: observations drawn from the model's own A at a true state that follows the agent's actions.
+    private static int RunFactors(AifBenchSettings s, CancellationToken ct)
+    {
+        int steps = s.Steps ?? 200;
+        var options = new AgentOptions { PolicyLength = s.PolicyLength ?? 1 };
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var model = TaskModels.ForFactorRing(options: options);
+        var agent = new FactorisedAgent(model);
+        long bytes = GC.GetTotalMemory(forceFullCollection: true) - before;
+        var rng = new Rng(1);
+        var truth = new int[model.NumStates.Length];
+        var obs = new int[model.NumObs.Length];
+        var times = new List<double>();
+        long warmStart = Stopwatch.GetTimestamp();
+        bool warm = false;
+        for (int i = 0; times.Count < steps; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            for (int m = 0; m < obs.Length; m++)
+            {
+                var deps = model.ADependencies[m];
+                int cols = model.A[m].Data.Length / model.NumObs[m], col = 0;
+                foreach (int g in deps)
+                {
+                    col = col * model.NumStates[g] + truth[g];
+                }
+
+                double r = rng.NextDouble(), c = 0;
+                obs[m] = model.NumObs[m] - 1;
+                for (int o = 0; o < model.NumObs[m]; o++)
+                {
+                    c += model.A[m].Data[o * cols + col];
+                    if (r < c)
+                    {
+                        obs[m] = o;
+                        break;
+                    }
+                }
+            }
+
+            long t0 = Stopwatch.GetTimestamp();
+            agent.InferStates(obs);
+            agent.InferPolicies();
+            var action = agent.SampleAction(rng);
+            double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            if (warm)
+            {
+                times.Add(ms);
+            }
+            else
+            {
+                warm = (i >= 20 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds >= 1) || i >= 100_000;
+            }
+
+            for (int f = 0; f < truth.Length; f++)
+            {
+                if (action[f] == 1)
+                {
+                    truth[f] = (truth[f] + 1) % model.NumStates[f];
+                }
+            }
+        }
+
+        times.Sort();
+        var result = new Result("factors", model.NumStates.Length, options.PolicyLength, model.Policies.Count, model.NumJointStates, times.Count,
+            times[times.Count / 2], times[0], 1, 1000 / times[times.Count / 2], bytes);
         Print(s, result);
         return 0;
     }
