@@ -114,10 +114,10 @@ public sealed class FactorDependencyTests
         agent.InferStates(obs);
         Assert.True(agent.Qs[0][3] > 0.8, $"q(s0 = 3) = {agent.Qs[0][3]}");
 
-        // 8 B × 16,777,216 × (2 × 36 outcomes + 6) ≈ 9.75 GiB
+        // 8 B × 16,777,216 × (2 × 36 outcomes + 6) = 9.75 GiB, printed as 9.8 GiB
         var e = Assert.Throws<WorkLimitException>(() => FactorDependencies.ToDense(model));
         Assert.Contains("16,777,216 joint states", e.Message);
-        Assert.Contains("GiB", e.Message);
+        Assert.Contains("needs an estimated 9.8 GiB of memory", e.Message);
         Assert.Contains("A_dependencies", e.Message);
     }
 
