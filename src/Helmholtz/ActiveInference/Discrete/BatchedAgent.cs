@@ -9,11 +9,11 @@ namespace Helmholtz.ActiveInference.Discrete;
 /// </summary>
 /// <remarks>
 /// Supports fixed-point state inference (<see cref="InferenceAlgorithm.Fpi"/>) with the enumeration planner
-/// (<see cref="Planner.Efe"/>) and Dirichlet learning of A. State is kept as structure of arrays (one flat array per
+/// (<see cref="Planner.Efe"/>) and Dirichlet learning of A and B. State is kept as structure of arrays (one flat array per
 /// quantity, agent-major); a step allocates nothing per agent. Agents are processed in a fixed number of coarse chunks
 /// with <see cref="Parallel.For(int, int, Action{int})"/>; every agent's arithmetic is independent of the chunking, so
 /// results do not depend on the thread count. Agents built from the same model instance share its precomputed kernels
-/// until <see cref="UpdateA"/> gives an agent its own copy. With shared evaluations (the default), agents that share
+/// until <see cref="UpdateA"/> or <see cref="UpdateB"/> gives an agent its own copy. With shared evaluations (the default), agents that share
 /// parameters and whose inputs agree bit for bit (the same last action, belief and observation for state inference;
 /// the same belief for policy evaluation) reuse one computation per chunk: a population in a small task visits few
 /// distinct beliefs, and the results are exactly those of computing each agent. Not thread-safe.
@@ -151,6 +151,15 @@ public sealed class BatchedAgent
     /// <summary>Current expected A of <paramref name="agent"/> (normalised pA after learning).</summary>
     public IReadOnlyList<ModelArray> A(int agent) => _slot[agent].A;
 
+    /// <summary>Current Dirichlet counts over B of <paramref name="agent"/>, or null when its model has none.</summary>
+    public IReadOnlyList<ModelArray>? PB(int agent) => _slot[agent].PB;
+
+    /// <summary>Current expected B of <paramref name="agent"/> (normalised pB after learning).</summary>
+    public IReadOnlyList<ModelArray> B(int agent) => _slot[agent].B;
+
+    /// <summary>Every agent's posterior, flat [agent, factor 0 states, factor 1 states, …] (copy it before the next <see cref="InferStates"/> to pass it to <see cref="UpdateB"/>).</summary>
+    public ReadOnlySpan<double> AllQs => _qs;
+
     /// <summary>The last actions, flat [agent, factor].</summary>
     public ReadOnlySpan<int> Actions => _actions;
 
@@ -245,6 +254,27 @@ public sealed class BatchedAgent
         var obs = observations.ToArray();
         var m = mask.ToArray();
         Run((w, i) => w.UpdateA(i, obs.AsSpan(i * _nm, _nm), m.Length == 0 ? default : m.AsSpan(i * _nm, _nm)));
+    }
+
+    /// <summary>Dirichlet update of every agent's pB for its last action (as <see cref="Agent.UpdateB"/>): pB[:, :, u] += η · q(s_t) ⊗ q(s_{t−1}) where B &gt; 0, after forgetting.</summary>
+    /// <param name="previousQs">The posteriors before the last action, flat as <see cref="AllQs"/>.</param>
+    public void UpdateB(ReadOnlySpan<double> previousQs)
+    {
+        if (previousQs.Length != _qs.Length)
+        {
+            throw new ModelException($"previousQs: has {previousQs.Length} entries but {_n} agents × {_sumStates} states need {_qs.Length}");
+        }
+
+        for (int i = 0; i < _n; i++)
+        {
+            if (_slot[i].Model.PB is null || !_hasAction[i])
+            {
+                throw new InvalidOperationException($"UpdateB needs pB in the model and an action taken (agent {i})");
+            }
+        }
+
+        var prev = previousQs.ToArray();
+        Run((w, i) => w.UpdateB(i, prev.AsSpan(i * _sumStates, _sumStates)));
     }
 
     /// <summary>Runs every agent against its own environment for <paramref name="steps"/> steps (a finished trial resets that agent and its environment).</summary>
@@ -395,9 +425,9 @@ public sealed class BatchedAgent
             Model = from.Model;
             Options = from.Options;
             A = from.A.Select(x => x.Copy()).ToArray();
-            B = from.B;
+            B = from.B.Select(x => x.Copy()).ToArray();
             PA = from.PA?.Select(x => x.Copy()).ToArray();
-            PB = from.PB;
+            PB = from.PB?.Select(x => x.Copy()).ToArray();
             LnE = from.LnE;
             Kernels = from.Kernels;
             Owned = true;
@@ -834,6 +864,53 @@ public sealed class BatchedAgent
                 }
 
                 Agent.NormaliseColumns(p, a, slot.A[m].Shape[0]);
+            }
+
+            slot.Kernels = slot.Build();
+        }
+
+        // Agent.UpdateB, operation for operation.
+        public void UpdateB(int i, ReadOnlySpan<double> previous)
+        {
+            var slot = _b._slot[i];
+            if (!slot.Owned)
+            {
+                slot = slot.Own();
+                _b._slot[i] = slot;
+            }
+
+            Load(i);
+            var qs = _b._qs.AsSpan(i * _b._sumStates, _b._sumStates);
+            double keep = 1 - _opt.ForgettingRate;
+            var p0s = slot.Model.PB!;
+            int nf = _b._nf;
+            for (int f = 0; f < nf; f++)
+            {
+                var p = slot.PB![f].Data;
+                if (keep != 1)
+                {
+                    var p0 = p0s[f].Data;
+                    for (int k = 0; k < p.Length; k++)
+                    {
+                        p[k] = p0[k] + keep * (p[k] - p0[k]);
+                    }
+                }
+
+                int ns = _b._shape.NumStates[f], nu = slot.B[f].Shape[2], u = _b._actions[i * nf + f], off = _b._stateOffset[f];
+                var bf = slot.B[f].Data;
+                for (int r = 0; r < ns; r++)
+                {
+                    for (int j = 0; j < ns; j++)
+                    {
+                        int at = (r * ns + j) * nu + u;
+                        if (bf[at] > 0)
+                        {
+                            p[at] += _opt.LearningRateB * qs[off + r] * previous[off + j];
+                        }
+                    }
+                }
+
+                Agent.NormaliseColumns(p, bf, ns);
             }
 
             slot.Kernels = slot.Build();

@@ -103,6 +103,60 @@ public sealed class BatchedAgentTests
         Assert.False(batch.PA(0)![TaskModels.TMazeRewardModality].Data.AsSpan().SequenceEqual(batch.PA(3)![TaskModels.TMazeRewardModality].Data));
     }
 
+    // Three states on a line, controls stay / right; the agent is unsure whether "right" moves (pB), sees its state
+    // with 0.8 accuracy and prefers state 2.
+    private static GenerativeModel LearningLine(double lrB, double forgetting, double gamma) => new(
+        [new ModelArray([3, 3], [0.8, 0.1, 0.1, 0.1, 0.8, 0.1, 0.1, 0.1, 0.8])],
+        [new ModelArray([3, 3, 2], [1, 0.5, 0, 0, 0, 0, 0, 0.5, 1, 0.5, 0, 0, 0, 0, 0, 0.5, 1, 1])],
+        c: [[0, 0, 2]],
+        pB: [new ModelArray([3, 3, 2], [1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1])],
+        options: new AgentOptions { PolicyLength = 2, LearningRateB = lrB, ForgettingRate = forgetting, Gamma = gamma, Alpha = 3, ActionSelection = ActionSelection.Stochastic });
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void BLearningIsBitIdenticalToSingleAgents(bool share)
+    {
+        GenerativeModel[] models = [LearningLine(1, 0, 16), LearningLine(0.5, 0.2, 4), LearningLine(2, 0.1, 8)];
+        int n = models.Length;
+        var batch = new BatchedAgent(models, share);
+        var singles = models.Select(m => new Agent(m)).ToArray();
+        var rb = Enumerable.Range(0, n).Select(i => new Rng((ulong)(50 + i))).ToArray();
+        var rs = Enumerable.Range(0, n).Select(i => new Rng((ulong)(50 + i))).ToArray();
+        var world = new Rng(9);
+        var obs = new int[n];
+        for (int t = 0; t < 8; t++)
+        {
+            var previous = batch.AllQs.ToArray();
+            var singlePrevious = singles.Select(a => a.Qs.Select(q => (double[])q.Clone()).ToArray()).ToArray();
+            batch.InferStates(obs);
+            for (int i = 0; i < n; i++)
+            {
+                singles[i].InferStates([obs[i]]);
+            }
+
+            if (t > 0)
+            {
+                batch.UpdateB(previous);
+                for (int i = 0; i < n; i++)
+                {
+                    singles[i].UpdateB(singlePrevious[i]);
+                    Assert.True(singles[i].PB![0].Data.AsSpan().SequenceEqual(batch.PB(i)![0].Data), $"agent {i} step {t} pB");
+                    Assert.True(singles[i].B[0].Data.AsSpan().SequenceEqual(batch.B(i)[0].Data), $"agent {i} step {t} B");
+                }
+            }
+
+            batch.InferPolicies();
+            var actions = batch.SampleActions(rb).ToArray();
+            for (int i = 0; i < n; i++)
+            {
+                Assert.True(singles[i].InferPolicies().AsSpan().SequenceEqual(batch.QPi(i)), $"agent {i} step {t} q(π)");
+                Assert.Equal(singles[i].SampleAction(rs[i])[0], actions[i]);
+                obs[i] = Math.Min(2, obs[i] + (actions[i] == 1 && world.NextDouble() < 0.7 ? 1 : 0));
+            }
+        }
+    }
+
     [Fact]
     public void ActionProbabilitiesAreSoftmaxOfAlphaTimesLogMarginals()
     {
