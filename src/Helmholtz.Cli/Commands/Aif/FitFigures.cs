@@ -12,7 +12,7 @@ internal static class FitFigures
     private static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>estimates.csv: per subject the choices, log likelihood and log posterior, then per free parameter its MAP, its Laplace SE, and both on the transformed scale.</summary>
-    public static string EstimatesCsv(FitResult fit)
+    public static string EstimatesCsv(BehaviourFit fit)
     {
         var names = fit.Parameters.Select(ParameterScale.Name).ToArray();
         var sb = new StringBuilder("subject,choices,log_likelihood,log_posterior");
@@ -38,7 +38,7 @@ internal static class FitFigures
     }
 
     /// <summary>Per subject and parameter the MAP ± 1.96 Laplace SE, in units of the prior (z − μ)/σ, so that all parameters share one axis.</summary>
-    public static void Estimates(FitResult fit, string basePath)
+    public static void Estimates(BehaviourFit fit, string basePath)
     {
         var plot = FigureStyle.NewPlot();
         int n = fit.Subjects.Count, k = fit.Parameters.Count;

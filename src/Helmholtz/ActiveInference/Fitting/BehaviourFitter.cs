@@ -75,7 +75,7 @@ public sealed record SubjectFit(string Subject, int Choices, AgentParameters Est
 /// <param name="Parameters">The free parameters, in the order of the estimate arrays.</param>
 /// <param name="Priors">The priors of the last round (the group prior after empirical Bayes).</param>
 /// <param name="Subjects">One fit per session, in input order.</param>
-public sealed record FitResult(IReadOnlyList<FitParameter> Parameters, IReadOnlyList<ParameterPrior> Priors, IReadOnlyList<SubjectFit> Subjects);
+public sealed record BehaviourFit(IReadOnlyList<FitParameter> Parameters, IReadOnlyList<ParameterPrior> Priors, IReadOnlyList<SubjectFit> Subjects);
 
 /// <summary>
 /// Maximum a posteriori fits of agent parameters to behaviour, subject by subject (in parallel), with Laplace standard
@@ -99,7 +99,7 @@ public sealed class BehaviourFitter(IChoiceLikelihood likelihood, AgentParameter
     private readonly FitOptions _options = options ?? throw new ArgumentNullException(nameof(options));
 
     /// <summary>Fits every session; <paramref name="progress"/> counts finished subject fits (over all group rounds).</summary>
-    public FitResult Fit(IReadOnlyList<BehaviourSession> sessions, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public BehaviourFit Fit(IReadOnlyList<BehaviourSession> sessions, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         _options.Check();
@@ -127,7 +127,7 @@ public sealed class BehaviourFitter(IChoiceLikelihood likelihood, AgentParameter
             }
         }
 
-        return new FitResult(parameters, priors, fits);
+        return new BehaviourFit(parameters, priors, fits);
     }
 
     /// <summary>Fits one session with <paramref name="priors"/>, starting at <paramref name="start"/> (the prior means when null).</summary>

@@ -13,7 +13,7 @@ namespace Helmholtz.ActiveInference.Fitting;
 public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDiscreteEnvironment> NewEnvironment, IReadOnlyList<ParameterPrior> Priors, AgentParameters Fixed)
 {
     /// <summary>
-    /// The T-maze with learning (as <c>aif run --env tmaze --learn</c>): the agent learns which arm pays in which context
+    /// The T-maze with learning (the run of an agent that learns the reward mapping): the agent learns which arm pays in which context
     /// (pA of the reward modality, flat prior counts of 1), values novelty, plans two moves.
     /// </summary>
     public static BehaviourTask TMaze()
@@ -104,7 +104,7 @@ public sealed record RecoveryOptions
 /// <param name="Truth">[subject][parameter] true values on the transformed scales.</param>
 /// <param name="Fit">The fits.</param>
 /// <param name="Sessions">The simulated sessions.</param>
-public sealed record RecoveryResult(string Task, IReadOnlyList<FitParameter> Parameters, double[][] Truth, FitResult Fit, IReadOnlyList<BehaviourSession> Sessions)
+public sealed record RecoveryResult(string Task, IReadOnlyList<FitParameter> Parameters, double[][] Truth, BehaviourFit Fit, IReadOnlyList<BehaviourSession> Sessions)
 {
     /// <summary>Pearson correlation of true and fitted values per parameter, on the transformed scales (where the priors are normal).</summary>
     public IReadOnlyDictionary<FitParameter, double> Correlations =>
