@@ -68,7 +68,7 @@ internal sealed class AifFitCommand : HelmholtzCommand<AifFitSettings>
         var behaviour = new BehaviourModel(generative, BehaviourModel.ScheduleFor(generative));
         bool learns = generative.PA is not null || generative.PB is not null;
         var priors = BehaviourTask.DefaultPriors.Where(p => learns || p.Parameter is FitParameter.Gamma or FitParameter.Alpha).ToArray();
-        return (behaviour, priors, behaviour.Defaults with { ForgettingRate = Math.Max(behaviour.Defaults.ForgettingRate, 0.02) });
+        return (behaviour, priors, behaviour.Defaults);
     }
 
     /// <summary>The priors of the parameters named in <paramref name="list"/> (default priors), or <paramref name="defaults"/> when null.</summary>

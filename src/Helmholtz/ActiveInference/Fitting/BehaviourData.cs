@@ -102,7 +102,7 @@ public static class BehaviourCsv
                 string got = c < names.Length ? $"'{names[c]}'" : "nothing";
                 string want = c < header.Length ? $"'{header[c]}'" : "no further column";
                 throw new BehaviourDataException(source, 1, c + 1, null,
-                    $"header has {got} where {want} belongs; a model with {nm} modalities and {nf} factors needs the header '{expected}'");
+                    $"header has {got} where {want} belongs; a model with {nm} modalit{(nm == 1 ? "y" : "ies")} and {nf} factor{(nf == 1 ? "" : "s")} needs the header '{expected}'");
             }
         }
 
