@@ -69,6 +69,8 @@ internal static class Program
                 aif.SetDescription("Discrete active inference (pymdp-compatible agents, T-maze, grid world, bandit)");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifRunCommand>("run").WithDescription("Run an agent in the T-maze, grid world or bandit");
                 aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifEvaluateCommand>("evaluate").WithDescription("Replay a trajectory through an agent and print beliefs, q(π) and −G per step");
+                aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifFitCommand>("fit").WithDescription("Fit agent parameters to recorded behaviour (MAP with Laplace standard errors); estimates.csv and a figure");
+                aif.AddCommand<Helmholtz.Cli.Commands.Aif.AifRecoverCommand>("recover").WithDescription("Parameter recovery: simulate subjects with parameters from the priors, fit them, report true-vs-fitted correlations and a scatter figure");
                 aif.AddCommand<Commands.Control.ControlCommand>("control").WithDescription("Train a control agent (deep-aif, dqn, planner) on a control task; --seeds runs several in parallel processes");
                 aif.AddCommand<Commands.Control.ExploreCommand>("explore").WithDescription("Run the planner's exploration experiment: every objective with and without information gain over seeds, then its table and figure");
                 aif.AddCommand<Commands.Control.ExplorationCommand>("exploration").WithDescription("Figure and table of the planner's exploration experiment (coverage per objective, with and without information gain)");

@@ -1,0 +1,143 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Helmholtz.ActiveInference.Discrete;
+using Helmholtz.ActiveInference.Fitting;
+using Helmholtz.Cli.Infrastructure;
+using Helmholtz.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Helmholtz.Cli.Commands.Aif;
+
+/// <summary>Settings of <c>helmholtz aif fit</c>.</summary>
+internal sealed class AifFitSettings : CommandSettings
+{
+    [CommandOption("--model <M>")]
+    [Description("tmaze or bandit (the tasks of aif recover), or a model file (JSON, as aif evaluate; it learns pA/pB/pD where it has them)")]
+    public string? Model { get; init; }
+
+    [CommandOption("--data <CSV>")]
+    [Description("Behaviour file: subject,trial,obs_0…,action_0… one row per observation (docs/active-inference/fitting.md)")]
+    public string? Data { get; init; }
+
+    [CommandOption("--out <DIR>")]
+    [Description("Run folder for estimates.csv, fit.json and the figure (default runs/aif-fit)")]
+    public string? Out { get; init; }
+
+    [CommandOption("--parameters <LIST>")]
+    [Description("Free parameters, comma-separated: gamma, alpha, preference_scale, learning_rate, forgetting_rate (default: the task's; for a model file gamma,alpha and, when it learns, learning_rate,forgetting_rate)")]
+    public string? Parameters { get; init; }
+
+    [CommandOption("--group <N>")]
+    [Description("Empirical Bayes iterations of a group-level prior (default 0: the stated priors only)")]
+    public int Group { get; init; }
+
+    [CommandOption("--threads <N>")]
+    [Description("Subjects fitted at once (default: one per processor)")]
+    public int? Threads { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print one JSON object on the last line of stdout")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() => OptionParsing.FirstError(
+        Model is null ? "--model is required" : null,
+        Data is null ? "--data is required" : null,
+        OptionParsing.InRange("--group", Group, 0, 100),
+        Threads is { } t ? OptionParsing.InRange("--threads", t, 1, 1024) : null);
+}
+
+/// <summary>Fits agents to recorded behaviour: MAP estimates per subject with Laplace standard errors (<see cref="BehaviourFitter"/>).</summary>
+internal sealed class AifFitCommand : HelmholtzCommand<AifFitSettings>
+{
+    internal sealed record SubjectSummary(string Subject, int Choices, double LogLikelihood, Dictionary<string, double> Estimates, Dictionary<string, double> StandardErrors);
+
+    internal sealed record FitSummary(string Model, string Data, int Subjects, int Choices, string[] Parameters, string[] Priors, int GroupIterations, double Seconds,
+        SubjectSummary[] Estimates, string Out);
+
+    /// <summary>The model and default priors for <c>--model</c>: a task name or a model file.</summary>
+    internal static (BehaviourModel Model, IReadOnlyList<ParameterPrior> Priors, AgentParameters Fixed) Resolve(string model)
+    {
+        if (BehaviourTask.ByName(model) is { } task)
+        {
+            return (task.Model, task.Priors, task.Fixed);
+        }
+
+        var generative = ModelFile.Load(model);
+        var behaviour = new BehaviourModel(generative, BehaviourModel.ScheduleFor(generative));
+        bool learns = generative.PA is not null || generative.PB is not null;
+        var priors = BehaviourTask.DefaultPriors.Where(p => learns || p.Parameter is FitParameter.Gamma or FitParameter.Alpha).ToArray();
+        return (behaviour, priors, behaviour.Defaults);
+    }
+
+    /// <summary>The priors of the parameters named in <paramref name="list"/> (default priors), or <paramref name="defaults"/> when null.</summary>
+    internal static IReadOnlyList<ParameterPrior> SelectPriors(string? list, IReadOnlyList<ParameterPrior> defaults)
+    {
+        if (list is null)
+        {
+            return defaults;
+        }
+
+        var result = new List<ParameterPrior>();
+        foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var p = ParameterScale.Parse(name) ?? throw new BadInputException(
+                $"--parameters: unknown parameter '{name}' (known: {string.Join(", ", Enum.GetValues<FitParameter>().Select(ParameterScale.Name))})");
+            if (result.Any(r => r.Parameter == p))
+            {
+                throw new BadInputException($"--parameters: '{name}' is listed twice");
+            }
+
+            result.Add(defaults.FirstOrDefault(d => d.Parameter == p) ?? BehaviourTask.DefaultPrior(p));
+        }
+
+        return result.Count > 0 ? result : throw new BadInputException("--parameters: name at least one parameter");
+    }
+
+    protected override int Run(AifFitSettings s, CancellationToken ct)
+    {
+        var (model, defaults, fixedValues) = Resolve(s.Model!);
+        var priors = SelectPriors(s.Parameters, defaults);
+        var sessions = BehaviourCsv.Read(s.Data!, model.Model);
+        string outDir = OutPath.Folder(s.Out ?? Path.Combine("runs", "aif-fit"));
+        using var runFolder = RunFolderGuard.Take(outDir);
+        var options = new FitOptions { Priors = priors, GroupIterations = s.Group, MaxDegreeOfParallelism = s.Threads };
+        var clock = Stopwatch.StartNew();
+        var fit = new BehaviourFitter(new AgentChoiceLikelihood(model), fixedValues, options).Fit(sessions, null, ct);
+        double seconds = clock.Elapsed.TotalSeconds;
+        AtomicFile.WriteAllText(Path.Combine(outDir, "estimates.csv"), FitFigures.EstimatesCsv(fit));
+        FitFigures.Estimates(fit, Path.Combine(outDir, "estimates"));
+        var names = fit.Parameters.Select(ParameterScale.Name).ToArray();
+        var summary = new FitSummary(s.Model!, s.Data!, sessions.Count, sessions.Sum(x => x.Choices), names, fit.Priors.Select(p => p.ToString()).ToArray(), s.Group, seconds,
+            fit.Subjects.Select(x => new SubjectSummary(x.Subject, x.Choices, x.LogLikelihood,
+                names.Select((n, j) => (n, x.Estimates.Get(fit.Parameters[j]))).ToDictionary(p => p.n, p => p.Item2),
+                names.Select((n, j) => (n, x.NaturalSe[j])).ToDictionary(p => p.n, p => p.Item2))).ToArray(), outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "fit.json"), System.Text.Json.JsonSerializer.Serialize(summary, Infrastructure.Cli.JsonOptions) + "\n");
+
+        var table = new Table().AddColumns(["subject", "choices", "ln p(choices)", .. names.Select(n => $"{n} ± SE")]);
+        foreach (var x in fit.Subjects.Take(20))
+        {
+            table.AddRow([x.Subject, x.Choices.ToString(CultureInfo.InvariantCulture), x.LogLikelihood.ToString("F2", CultureInfo.InvariantCulture),
+                .. fit.Parameters.Select((p, j) => string.Create(CultureInfo.InvariantCulture, $"{x.Estimates.Get(p):G4} ± {x.NaturalSe[j]:G3}"))]);
+        }
+
+        if (fit.Subjects.Count > 20)
+        {
+            table.Caption($"first 20 of {fit.Subjects.Count} subjects");
+        }
+
+        Infrastructure.Cli.Results(s.Json).Write(table);
+        if (s.Json)
+        {
+            Infrastructure.Cli.WriteJson(summary);
+        }
+        else
+        {
+            Infrastructure.Cli.Results(json: false).WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"fitted {sessions.Count} subjects ({summary.Choices} choices) in {seconds:F1} s; priors: {string.Join("; ", summary.Priors)}; files in {outDir}"));
+        }
+
+        return ExitCode.Ok;
+    }
+}

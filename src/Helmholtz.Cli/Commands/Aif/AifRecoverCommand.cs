@@ -1,0 +1,110 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Helmholtz.ActiveInference.Fitting;
+using Helmholtz.Cli.Infrastructure;
+using Helmholtz.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Helmholtz.Cli.Commands.Aif;
+
+/// <summary>Settings of <c>helmholtz aif recover</c>.</summary>
+internal sealed class AifRecoverSettings : CommandSettings
+{
+    [CommandOption("--task <TASK>")]
+    [Description("tmaze (T-maze with learning of the reward mapping) or bandit (two-armed bandit with reversals every 25 trials)")]
+    public string Task { get; init; } = "tmaze";
+
+    [CommandOption("--subjects <S>")]
+    [Description("Simulated subjects (default 200)")]
+    public int Subjects { get; init; } = 200;
+
+    [CommandOption("--trials <T>")]
+    [Description("Trials per subject (default 100)")]
+    public int Trials { get; init; } = 100;
+
+    [CommandOption("--seed <K>")]
+    [Description("Seed of the true parameters and the simulations (default 1)")]
+    public ulong Seed { get; init; } = 1;
+
+    [CommandOption("--parameters <LIST>")]
+    [Description("Free parameters, comma-separated (default: the task's; see aif fit)")]
+    public string? Parameters { get; init; }
+
+    [CommandOption("--group <N>")]
+    [Description("Empirical Bayes iterations of a group-level prior (default 0)")]
+    public int Group { get; init; }
+
+    [CommandOption("--threads <N>")]
+    [Description("Subjects simulated and fitted at once (default: one per processor)")]
+    public int? Threads { get; init; }
+
+    [CommandOption("--out <DIR>")]
+    [Description("Run folder (default runs/aif-recover-TASK)")]
+    public string? Out { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print one JSON object on the last line of stdout")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() => OptionParsing.FirstError(
+        Task is "tmaze" or "bandit" ? null : $"--task '{Task}': must be tmaze or bandit",
+        OptionParsing.InRange("--subjects", Subjects, 2, 100_000),
+        OptionParsing.InRange("--trials", Trials, 1, 100_000),
+        OptionParsing.InRange("--group", Group, 0, 100),
+        Threads is { } t ? OptionParsing.InRange("--threads", t, 1, 1024) : null);
+}
+
+/// <summary>Parameter recovery: simulate subjects with parameters drawn from the priors, fit them, and report true-vs-fitted correlations (<see cref="ParameterRecovery"/>).</summary>
+internal sealed class AifRecoverCommand : HelmholtzCommand<AifRecoverSettings>
+{
+    internal sealed record RecoverySummary(string Task, int Subjects, int Trials, ulong Seed, string[] Parameters, string[] Priors, int GroupIterations,
+        Dictionary<string, double> Correlations, Dictionary<string, double> CorrelationsNatural, double MeanChoices, double Seconds, string Figure, string Out);
+
+    protected override int Run(AifRecoverSettings s, CancellationToken ct)
+    {
+        var task = BehaviourTask.ByName(s.Task)!;
+        var priors = AifFitCommand.SelectPriors(s.Parameters, task.Priors);
+        string outDir = OutPath.Folder(s.Out ?? Path.Combine("runs", $"aif-recover-{s.Task}"));
+        using var runFolder = RunFolderGuard.Take(outDir);
+        var clock = Stopwatch.StartNew();
+        var result = ParameterRecovery.Run(task, new RecoveryOptions
+        {
+            Subjects = s.Subjects, Trials = s.Trials, Seed = s.Seed, Priors = priors,
+            Fit = new FitOptions { GroupIterations = s.Group, MaxDegreeOfParallelism = s.Threads },
+        }, null, ct);
+        double seconds = clock.Elapsed.TotalSeconds;
+        BehaviourCsv.Write(Path.Combine(outDir, "behaviour.csv"), result.Sessions);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "recovery.csv"), FitFigures.RecoveryCsv(result));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "estimates.csv"), FitFigures.EstimatesCsv(result.Fit));
+        string figure = Path.Combine(outDir, "recovery");
+        FitFigures.Recovery(result, figure);
+        var summary = new RecoverySummary(s.Task, s.Subjects, s.Trials, s.Seed, result.Parameters.Select(ParameterScale.Name).ToArray(),
+            result.Fit.Priors.Select(p => p.ToString()).ToArray(), s.Group,
+            result.Correlations.ToDictionary(p => ParameterScale.Name(p.Key), p => Math.Round(p.Value, 4)),
+            result.NaturalCorrelations.ToDictionary(p => ParameterScale.Name(p.Key), p => Math.Round(p.Value, 4)),
+            result.Sessions.Average(x => x.Choices), Math.Round(seconds, 1), figure + ".png", outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "recovery.json"), System.Text.Json.JsonSerializer.Serialize(summary, Infrastructure.Cli.JsonOptions) + "\n");
+        if (s.Json)
+        {
+            Infrastructure.Cli.WriteJson(summary);
+        }
+        else
+        {
+            var table = new Table().AddColumns("parameter", "prior", "r (transformed scale)", "r (natural scale)");
+            for (int j = 0; j < result.Parameters.Count; j++)
+            {
+                var p = result.Parameters[j];
+                table.AddRow(ParameterScale.Name(p), result.Fit.Priors[j].ToString(), result.Correlations[p].ToString("F3", CultureInfo.InvariantCulture),
+                    result.NaturalCorrelations[p].ToString("F3", CultureInfo.InvariantCulture));
+            }
+
+            var console = Infrastructure.Cli.Results(json: false);
+            console.Write(table);
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Subjects} subjects × {s.Trials} trials in {seconds:F1} s; figure {figure}.png"));
+        }
+
+        return ExitCode.Ok;
+    }
+}

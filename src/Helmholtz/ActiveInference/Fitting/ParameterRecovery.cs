@@ -1,0 +1,173 @@
+using Helmholtz.ActiveInference.Discrete;
+using Helmholtz.Environments.Discrete;
+using Helmholtz.Tensors;
+
+namespace Helmholtz.ActiveInference.Fitting;
+
+/// <summary>A task for fitting and recovery: the model subjects are fitted with, a fresh environment per subject, and the default free parameters with their priors.</summary>
+/// <param name="Name">The task's name (tmaze, bandit).</param>
+/// <param name="Model">The fitted model and its learning schedule.</param>
+/// <param name="NewEnvironment">A fresh environment (one per simulated subject).</param>
+/// <param name="Priors">The default free parameters and their priors.</param>
+/// <param name="Fixed">The values of parameters that are not fitted.</param>
+public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDiscreteEnvironment> NewEnvironment, IReadOnlyList<ParameterPrior> Priors, AgentParameters Fixed)
+{
+    /// <summary>
+    /// The T-maze with learning (the run of an agent that learns the reward mapping): the agent learns which arm pays in which context
+    /// (pA of the reward modality, flat prior counts of 1), values novelty, plans two moves.
+    /// </summary>
+    public static BehaviourTask TMaze()
+    {
+        var maze = new TMaze();
+        var model = TaskModels.ForTMaze(maze, new TMazeModelOptions
+        {
+            LearnRewardMapping = true,
+            TerminalAfterArm = true,
+            Agent = new AgentOptions { PolicyLength = 2, UseParamInfoGain = true, ActionSelection = ActionSelection.Stochastic },
+        });
+        return new BehaviourTask("tmaze", new BehaviourModel(model, new LearningSchedule([TaskModels.TMazeRewardModality])),
+            () => new TMaze(), DefaultPriors, new AgentParameters(1, 1, 1, 1, 0.02));
+    }
+
+    /// <summary>
+    /// The two-armed bandit with reversals every 25 trials (reward 0.8 vs 0.2): the agent learns each arm's reward
+    /// probability (pA, flat prior counts of 2), prefers reward to loss by C = (0, 4, −4) and values novelty; one choice per trial. γ and α multiply each other in
+    /// a one-step choice (P(u) ∝ q(u)^α and q(u) ∝ exp(γ·(−G_u))), so only γ is free by default (α = 1).
+    /// </summary>
+    public static BehaviourTask Bandit()
+    {
+        var options = new TwoArmedBanditOptions { ReversalEvery = 25 };
+        var model = TaskModels.ForTwoArmedBandit(new TwoArmedBandit(options), new TwoArmedBanditModelOptions
+        {
+            RewardPriorConcentration = 2,
+            RewardPreference = 4,
+            LossPreference = -4,
+            Agent = new AgentOptions { UseParamInfoGain = true, ActionSelection = ActionSelection.Stochastic },
+        });
+        return new BehaviourTask("bandit", new BehaviourModel(model, new LearningSchedule([TaskModels.BanditRewardModality])),
+            () => new TwoArmedBandit(options), DefaultPriors.Where(p => p.Parameter != FitParameter.Alpha).ToArray(), new AgentParameters(1, 1, 1, 1, 0.02));
+    }
+
+    /// <summary>The task named <paramref name="name"/> (tmaze or bandit), or null.</summary>
+    public static BehaviourTask? ByName(string name) => name switch
+    {
+        "tmaze" => TMaze(),
+        "bandit" => Bandit(),
+        _ => null,
+    };
+
+    /// <summary>The default priors of both tasks (medians γ = 1, α = 1, κ = 1, η = 1, ω = 0.02).</summary>
+    public static IReadOnlyList<ParameterPrior> DefaultPriors { get; } =
+    [
+        ParameterPrior.WithMedian(FitParameter.Gamma, 1, 1),
+        ParameterPrior.WithMedian(FitParameter.Alpha, 1, 1),
+        ParameterPrior.WithMedian(FitParameter.LearningRate, 1, 1),
+        ParameterPrior.WithMedian(FitParameter.ForgettingRate, 0.02, 1),
+    ];
+
+    /// <summary>The default prior of <paramref name="parameter"/>: medians γ = α = κ = η = 1 (SD 0.5 on the log scale), ω = 0.02 (SD 0.75 on the logit scale).</summary>
+    public static ParameterPrior DefaultPrior(FitParameter parameter) => parameter == FitParameter.PreferenceScale
+        ? ParameterPrior.WithMedian(FitParameter.PreferenceScale, 1, 1)
+        : DefaultPriors.First(p => p.Parameter == parameter);
+
+    /// <summary>Simulates one subject with <paramref name="parameters"/> for <paramref name="trials"/> trials (<see cref="TrialRunner"/>).</summary>
+    public BehaviourSession Simulate(string subject, AgentParameters parameters, int trials, Rng rng, CancellationToken cancellationToken = default)
+    {
+        var runner = new TrialRunner(NewEnvironment(), new Agent(Model.Build(parameters)), Model.Schedule);
+        var run = runner.Run(trials, rng, null, cancellationToken);
+        return new BehaviourSession(subject, run.Select(BehaviourTrial.From).ToArray());
+    }
+}
+
+/// <summary>Settings of a parameter-recovery study.</summary>
+public sealed record RecoveryOptions
+{
+    /// <summary>Number of simulated subjects.</summary>
+    public int Subjects { get; init; } = 200;
+
+    /// <summary>Trials per subject.</summary>
+    public int Trials { get; init; } = 100;
+
+    /// <summary>Seed of the true parameters and of the simulations.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>The free parameters and their priors (the true values are drawn from them); null: the task's.</summary>
+    public IReadOnlyList<ParameterPrior>? Priors { get; init; }
+
+    /// <summary>The fit's settings (its <see cref="FitOptions.Priors"/> are replaced by <see cref="Priors"/>).</summary>
+    public FitOptions Fit { get; init; } = new();
+}
+
+/// <summary>A recovery study's outcome: per subject the true and fitted parameters, and per parameter their correlation.</summary>
+/// <param name="Task">The task's name.</param>
+/// <param name="Parameters">The free parameters.</param>
+/// <param name="Truth">[subject][parameter] true values on the transformed scales.</param>
+/// <param name="Fit">The fits.</param>
+/// <param name="Sessions">The simulated sessions.</param>
+public sealed record RecoveryResult(string Task, IReadOnlyList<FitParameter> Parameters, double[][] Truth, BehaviourFit Fit, IReadOnlyList<BehaviourSession> Sessions)
+{
+    /// <summary>Pearson correlation of true and fitted values per parameter, on the transformed scales (where the priors are normal).</summary>
+    public IReadOnlyDictionary<FitParameter, double> Correlations =>
+        Enumerable.Range(0, Parameters.Count).ToDictionary(j => Parameters[j], j => ParameterRecovery.Pearson(Truth.Select(t => t[j]).ToArray(), Fit.Subjects.Select(s => s.Transformed[j]).ToArray()));
+
+    /// <summary>Pearson correlation of true and fitted values per parameter on the natural scales.</summary>
+    public IReadOnlyDictionary<FitParameter, double> NaturalCorrelations =>
+        Enumerable.Range(0, Parameters.Count).ToDictionary(j => Parameters[j], j => ParameterRecovery.Pearson(
+            Truth.Select(t => ParameterScale.FromTransformed(Parameters[j], t[j])).ToArray(), Fit.Subjects.Select(s => s.Estimates.Get(Parameters[j])).ToArray()));
+}
+
+/// <summary>Parameter recovery: draw true parameters from the priors, simulate subjects, fit them, compare.</summary>
+public static class ParameterRecovery
+{
+    /// <summary>Runs a recovery study on <paramref name="task"/>; <paramref name="progress"/> counts simulated and then fitted subjects.</summary>
+    public static RecoveryResult Run(BehaviourTask task, RecoveryOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Subjects < 2 || options.Trials < 1)
+        {
+            throw new ArgumentException("Subjects must be ≥ 2 and Trials ≥ 1");
+        }
+
+        var priors = options.Priors ?? task.Priors;
+        var fit = options.Fit with { Priors = priors };
+        fit.Check();
+        var parameters = priors.Select(p => p.Parameter).ToArray();
+
+        // Draws happen in subject order before anything runs in parallel, so the study does not depend on thread timing.
+        var master = new Rng(options.Seed);
+        var truth = new double[options.Subjects][];
+        var rngs = new Rng[options.Subjects];
+        for (int i = 0; i < options.Subjects; i++)
+        {
+            truth[i] = priors.Select(p => p.Mean + (p.Sd * master.NextGaussian())).ToArray();
+            rngs[i] = master.Fork();
+        }
+
+        var sessions = new BehaviourSession[options.Subjects];
+        Parallel.For(0, options.Subjects, new ParallelOptions
+        {
+            MaxDegreeOfParallelism = fit.MaxDegreeOfParallelism ?? Environment.ProcessorCount,
+            CancellationToken = cancellationToken,
+        }, i => sessions[i] = task.Simulate($"s{i + 1:D3}", task.Fixed.WithTransformed(parameters, truth[i]), options.Trials, rngs[i], cancellationToken));
+
+        var result = new BehaviourFitter(new AgentChoiceLikelihood(task.Model), task.Fixed, fit).Fit(sessions, progress, cancellationToken);
+        return new RecoveryResult(task.Name, parameters, truth, result, sessions);
+    }
+
+    /// <summary>Pearson's r of <paramref name="x"/> and <paramref name="y"/>; NaN when either is constant.</summary>
+    public static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0, syy = 0;
+        for (int i = 0; i < x.Count; i++)
+        {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+            syy += (y[i] - my) * (y[i] - my);
+        }
+
+        return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
+    }
+}
