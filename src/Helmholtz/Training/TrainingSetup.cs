@@ -108,7 +108,9 @@ public static class TrainingSetup
             "cnn" => Cnn.Build(new CnnOptions(Height: train.Height, Width: train.Width, HiddenSizes: config.Hidden, OutputSize: train.ClassCount, Activation: config.Activation, Loss: config.Loss), rng),
             "rnn" => Rnn.Build(Recurrent(config, train), rng),
             "lstm" => Lstm.Build(Recurrent(config, train), rng),
-            _ => throw new ArgumentException($"Model must be mlp, cnn, rnn or lstm (got '{config.Model}')."),
+            "residual-mlp" => ResidualMlp.Build(
+                new ResidualMlpOptions(train.Features, config.Hidden[0], config.Depth, train.ClassCount, config.Activation, config.Loss, config.Parametrisation), rng),
+            _ => throw new ArgumentException($"Model must be mlp, cnn, rnn, lstm or residual-mlp (got '{config.Model}')."),
         };
     }
 
@@ -144,7 +146,8 @@ public static class TrainingSetup
         }
         else
         {
-            foreach (int h in config.Hidden)
+            var hidden = config.Model == "residual-mlp" && config.Hidden.Length > 0 ? Enumerable.Repeat(config.Hidden[0], Math.Max(1, config.Depth - 1)) : config.Hidden;
+            foreach (int h in hidden)
             {
                 parameters += (width + 1) * h;
                 activations += h;
