@@ -48,6 +48,7 @@ public sealed class OpLaws
         new("scaled_dense residual tanh no bias", () => new ScaledDenseOp(Activation.Tanh, 0.7f, residual: true), InputSpec.Batch(2, 5), InputSpec.Param(5, 5)),
         new("scaled_dense projection identity", () => new ScaledDenseOp(Activation.Identity, 0.5f, residual: false), InputSpec.Batch(3, 6), InputSpec.Param(4, 6), InputSpec.Param(4)),
         new("scaled_dense readout relu no bias", () => new ScaledDenseOp(Activation.Relu, 0.25f, residual: false), new InputSpec([3, 4], Init: AwayFromZero), InputSpec.Param(2, 4)),
+        new("scaled_add", () => new ScaledAddOp(0.4f), InputSpec.Batch(2, 3, 2, 2), InputSpec.Batch(2, 3, 2, 2)),
         new("mse", () => new MseLossOp(), InputSpec.Batch(3, 4), InputSpec.Batch(3, 4)),
         new("cross-entropy", () => new CrossEntropyLossOp(), InputSpec.Batch(3, 4), new InputSpec([3, 4], Differentiable: false, Init: OneHotOf4)),
         new("matmul", () => new MatMulOp(), InputSpec.Batch(3, 4), InputSpec.Param(5, 4)),

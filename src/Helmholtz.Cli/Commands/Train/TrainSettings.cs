@@ -17,7 +17,7 @@ internal class TrainingSettings : CommandSettings
     public string Algorithm { get; init; } = "bp";
 
     [CommandOption("--model <MODEL>")]
-    [Description("Network: mlp, cnn, rnn, lstm or residual-mlp.")]
+    [Description("Network: mlp, cnn, rnn, lstm, residual-mlp or residual-cnn.")]
     [DefaultValue("mlp")]
     public string Model { get; init; } = "mlp";
 
@@ -26,15 +26,15 @@ internal class TrainingSettings : CommandSettings
     public string? Hidden { get; init; }
 
     [CommandOption("--depth <L>")]
-    [Description("Residual MLP: weight layers (input projection, L − 2 residual blocks, readout; default 8).")]
+    [Description("Residual MLP/CNN: weight layers (input projection or stem, L − 2 residual blocks, readout; default 8).")]
     public int? Depth { get; init; }
 
     [CommandOption("--width <N>")]
-    [Description("Residual MLP: width of the residual stream (default 128; same as --hidden N).")]
+    [Description("Residual MLP/CNN: width (filters) of the residual stream (default 128; same as --hidden N).")]
     public int? Width { get; init; }
 
     [CommandOption("--param <P>")]
-    [Description("Residual MLP parametrisation: sp (standard), mupc (μPC, Depth-μP) or ntk.")]
+    [Description("Residual MLP/CNN parametrisation: sp (standard), mupc (μPC, Depth-μP) or ntk.")]
     [DefaultValue("sp")]
     public string Param { get; init; } = "sp";
 
@@ -156,8 +156,8 @@ internal class TrainingSettings : CommandSettings
         Algorithm = Algorithm,
         Model = Model,
         Hidden = Width is { } width ? [width]
-            : Hidden is null ? Model is "rnn" or "lstm" or "residual-mlp" ? [128] : [128, 128] : OptionParsing.SizeList(Hidden, "--hidden"),
-        Depth = Depth ?? (Model == "residual-mlp" ? 8 : 0),
+            : Hidden is null ? Model is "rnn" or "lstm" or "residual-mlp" or "residual-cnn" ? [128] : [128, 128] : OptionParsing.SizeList(Hidden, "--hidden"),
+        Depth = Depth ?? (Model is "residual-mlp" or "residual-cnn" ? 8 : 0),
         Parametrisation = Param switch
         {
             "sp" => Parametrisation.Standard,

@@ -55,6 +55,17 @@ public sealed class PcResidualDepthTests : IDisposable
         Assert.Equal(5, json.RootElement.GetProperty("batches").GetInt32());
     }
 
+    [Fact]
+    public void BenchTrainRunsAResidualCnnUnderStandardPc()
+    {
+        var (code, stdout, stderr) = CliInProcess.Run(["bench", "train", "--model", "residual-cnn", "--depth", "4", "--width", "4", "--param", "mupc",
+            "--algo", "pc-standard", "--T", "4", "--loss", "mse", "--activation", "relu", "--max-batches", "2", "--threads", "1", "--json"]);
+        Assert.True(code == 0, $"exit code {code}; stderr: {stderr}");
+        using var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]);
+        Assert.Equal("residual-cnn", json.RootElement.GetProperty("model").GetString());
+        Assert.Equal(2, json.RootElement.GetProperty("batches").GetInt32());
+    }
+
     [Theory]
     [InlineData("--depth", "1", "--depth must be 2…1000 weight layers for residual-mlp (got 1).")]
     [InlineData("--param", "mup", "--param must be sp, mupc or ntk (got 'mup').")]
