@@ -14,7 +14,8 @@ namespace Helmholtz.Cli.Commands.Pc;
 
 /// <summary><c>helmholtz pc depth --residual</c>: test accuracy of residual MLPs by depth, parametrisation, method and seed; per-layer errors and gradients.</summary>
 /// <remarks>
-/// Writes residual-depth.csv (one row per run), residual-summary.csv (mean and sample s.d. over seeds), layers.csv (per value
+/// Writes residual-depth.csv (one row per run; a run whose loss or PC inference became NaN or infinite is marked diverged and
+/// counted at chance accuracy), residual-summary.csv (mean and sample s.d. over seeds, and the diverged runs), layers.csv (per value
 /// node, at initialisation and after training, on the first test batch: error norm after T steps, energy, PC and backprop
 /// gradient norms) and the figures residual-accuracy, residual-errors and residual-gradients (PNG and SVG).
 /// </remarks>
@@ -71,6 +72,7 @@ internal static class PcResidualDepthStudy
         var rows = new List<string>();
         var layerRows = new List<string>();
         var accuracy = new Dictionary<(string Series, int Depth), List<double>>();
+        var divergedRuns = new Dictionary<(string Series, int Depth), int>();
         Infrastructure.Cli.Stderr.Progress().Start(ctx =>
         {
             foreach (var r in runs)
@@ -81,21 +83,46 @@ internal static class PcResidualDepthStudy
                 var pcOptions = probe ? TrainingSetup.PcOptionsOf(r.Config) : null;
                 if (pcOptions is not null)
                 {
-                    layerRows.AddRange(LayerRows(r, "init", PcLayerDiagnostics.Measure(run.Model, probeX, probeY, pcOptions)));
+                    try
+                    {
+                        layerRows.AddRange(LayerRows(r, "init", PcLayerDiagnostics.Measure(run.Model, probeX, probeY, pcOptions)));
+                    }
+                    catch (PcDivergenceException)
+                    {
+                        // Inference that diverges on the probe batch diverges in training too; the run below records it.
+                    }
                 }
 
                 var trainer = new Trainer(run.Model, run.Algorithm, run.Optimizer, data.Train, r.Config);
-                double seconds = 0, trainLoss = double.NaN;
-                for (int epoch = 1; epoch <= s.Epochs; epoch++)
+                double seconds = 0, trainLoss = double.NaN, acc;
+                bool diverged = false;
+                try
                 {
-                    var e = trainer.TrainEpoch(epoch, null, cancellationToken);
-                    seconds += e.Seconds;
-                    trainLoss = e.MeanLoss;
-                    task.Increment(1);
+                    for (int epoch = 1; epoch <= s.Epochs; epoch++)
+                    {
+                        var e = trainer.TrainEpoch(epoch, null, cancellationToken);
+                        seconds += e.Seconds;
+                        trainLoss = e.MeanLoss;
+                        task.Increment(1);
+                    }
+
+                    acc = trainer.Evaluate(data.Test).Accuracy;
+                    diverged = !double.IsFinite(acc);
+                }
+                catch (Exception ex) when (ex is TrainingDivergedException or PcDivergenceException)
+                {
+                    diverged = true;
+                    acc = double.NaN;
                 }
 
-                double acc = trainer.Evaluate(data.Test).Accuracy;
-                if (pcOptions is not null)
+                // A run that diverged counts as chance in the summary (and is counted there), so that it cannot raise a mean.
+                if (diverged)
+                {
+                    acc = 1.0 / data.Train.ClassCount;
+                    divergedRuns[(r.Series, r.Depth)] = divergedRuns.GetValueOrDefault((r.Series, r.Depth)) + 1;
+                    task.Value = task.MaxValue;
+                }
+                else if (pcOptions is not null)
                 {
                     layerRows.AddRange(LayerRows(r, "trained", PcLayerDiagnostics.Measure(run.Model, probeX, probeY, pcOptions)));
                 }
@@ -107,17 +134,17 @@ internal static class PcResidualDepthStudy
 
                 list.Add(acc);
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Depth},{s.Width},{r.Param.Name},{r.Algorithm},{r.Steps},{r.EtaV},{r.Param.LearningRate},{r.Seed},{acc:R},{trainLoss:R},{seconds / s.Epochs:R}"));
+                    $"{r.Depth},{s.Width},{r.Param.Name},{r.Algorithm},{r.Steps},{r.EtaV},{r.Param.LearningRate},{r.Seed},{acc:R},{trainLoss:R},{seconds / s.Epochs:R},{(diverged ? 1 : 0)}"));
             }
         });
 
         string outDir = s.Out;
         AtomicFile.WriteAllText(Path.Combine(outDir, "residual-depth.csv"),
-            "depth,width,param,algo,T,eta_v,lr,seed,test_accuracy,train_loss,epoch_seconds\n" + string.Join('\n', rows) + "\n");
+            "depth,width,param,algo,T,eta_v,lr,seed,test_accuracy,train_loss,epoch_seconds,diverged\n" + string.Join('\n', rows) + "\n");
         AtomicFile.WriteAllText(Path.Combine(outDir, "layers.csv"),
             "depth,param,algo,T,eta_v,stage,node,error_norm,energy,pc_grad_norm,bp_grad_norm\n" + string.Join('\n', layerRows) + "\n");
-        var summary = new StringBuilder("depth,series,runs,mean_accuracy,sd_accuracy\n");
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("depth H", "method", "seeds", "test accuracy (mean ± s.d.)");
+        var summary = new StringBuilder("depth,series,runs,diverged,mean_accuracy,sd_accuracy\n");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("depth H", "method", "seeds", "diverged", "test accuracy (mean ± s.d.)");
         var series = runs.Select(r => r.Series).Distinct().ToList();
         foreach (int depth in depths)
         {
@@ -125,8 +152,9 @@ internal static class PcResidualDepthStudy
             {
                 var a = accuracy[(name, depth)];
                 var (mean, sd) = MeanSd(a);
-                summary.Append(CultureInfo.InvariantCulture, $"{depth},{name},{a.Count},{mean:R},{sd:R}\n");
-                table.AddRow(depth.ToString(CultureInfo.InvariantCulture), Markup.Escape(name), a.Count.ToString(CultureInfo.InvariantCulture),
+                int failed = divergedRuns.GetValueOrDefault((name, depth));
+                summary.Append(CultureInfo.InvariantCulture, $"{depth},{name},{a.Count},{failed},{mean:R},{sd:R}\n");
+                table.AddRow(depth.ToString(CultureInfo.InvariantCulture), Markup.Escape(name), a.Count.ToString(CultureInfo.InvariantCulture), failed.ToString(CultureInfo.InvariantCulture),
                     string.Create(CultureInfo.InvariantCulture, $"{100 * mean:F2} ± {100 * sd:F2} %"));
             }
         }

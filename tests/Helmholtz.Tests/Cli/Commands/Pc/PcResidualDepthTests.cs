@@ -19,7 +19,7 @@ public sealed class PcResidualDepthTests : IDisposable
             "--threads", "1", "--json", "--out", dir]);
         Assert.True(code == 0, $"exit code {code}; stderr: {stderr}");
         var rows = File.ReadAllLines(Path.Combine(dir, "residual-depth.csv"));
-        Assert.Equal("depth,width,param,algo,T,eta_v,lr,seed,test_accuracy,train_loss,epoch_seconds", rows[0]);
+        Assert.Equal("depth,width,param,algo,T,eta_v,lr,seed,test_accuracy,train_loss,epoch_seconds,diverged", rows[0]);
         Assert.Equal(2 * 2 * 2 * 2, rows.Length - 1); // depths × params × seeds × (bp + one PC variant)
         Assert.Contains(rows, r => r.StartsWith("5,8,mupc,pc-standard,5,0.2,0.05,2,", StringComparison.Ordinal)); // T = depth means H steps
         var summary = File.ReadAllLines(Path.Combine(dir, "residual-summary.csv"));
@@ -32,6 +32,20 @@ public sealed class PcResidualDepthTests : IDisposable
         {
             Assert.True(File.Exists(Path.Combine(dir, name + ".png")), name);
         }
+    }
+
+    [Fact]
+    public void ADivergingRunIsRecordedAtChanceAndTheStudyGoesOn()
+    {
+        string dir = Path.Combine(_root, "diverging");
+        // η_v = 10⁶ makes standard PC inference blow up at once; BP with the same weights trains.
+        var (code, _, stderr) = CliInProcess.Run(["pc", "depth", "--residual", "--depths", "4", "--width", "8", "--params", "sp:0.01",
+            "--variants", "pc-standard:depth:1000000", "--loss", "mse", "--epochs", "1", "--max-batches", "3", "--dataset", "digits", "--threads", "1", "--out", dir]);
+        Assert.True(code == 0, $"exit code {code}; stderr: {stderr}");
+        var pc = File.ReadAllLines(Path.Combine(dir, "residual-depth.csv")).Single(r => r.Contains(",pc-standard,", StringComparison.Ordinal)).Split(',');
+        Assert.Equal("1", pc[^1]);
+        Assert.Equal(0.1, double.Parse(pc[8], CultureInfo.InvariantCulture), 12);
+        Assert.Contains(File.ReadAllLines(Path.Combine(dir, "residual-summary.csv")), l => l.StartsWith("4,pc-standard sp η_v=1000000,1,1,", StringComparison.Ordinal));
     }
 
     [Fact]
