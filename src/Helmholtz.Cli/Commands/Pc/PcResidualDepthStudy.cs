@@ -224,8 +224,9 @@ internal static class PcResidualDepthStudy
         foreach (var (label, points) in series)
         {
             double[] ys = points.Select(p => 100 * p.Mean).ToArray();
-            plot.Add.Scatter(xs, ys).LegendText = label;
-            plot.Add.ErrorBar(xs, ys, points.Select(p => 100 * p.Sd).ToArray());
+            var line = plot.Add.Scatter(xs, ys);
+            line.LegendText = label;
+            plot.Add.ErrorBar(xs, ys, points.Select(p => 100 * p.Sd).ToArray()).Color = line.Color;
         }
 
         FigureStyle.LegendOutside(plot);
