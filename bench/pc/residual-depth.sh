@@ -17,6 +17,11 @@ fi
 # 1. Accuracy by depth, parametrisation and method (BP and standard PC, same optimiser, epochs and seeds).
 $HELMHOLTZ pc depth --residual --depths $depths --width 128 --params sp:0.001,mupc:0.1 --variants pc-standard:depth:0.1 \
   "${common[@]}" "${eps[@]}" --seeds $seeds --out "$out/accuracy"
+# 1b. BP with its learning rate retuned for depth (BP only: no PC variants).
+for lr in 0.01 0.03; do
+  $HELMHOLTZ pc depth --residual --depths $depths --width 128 --params mupc:$lr --variants "" \
+    "${common[@]}" "${eps[@]}" --seeds $seeds --out "$out/bp-lr$lr"
+done
 # 2. Learning-rate transfer: the same sweep at every (width, depth); the best lr at 64/8 should stay best.
 for pair in "${wh[@]}"; do set -- $pair
   for lr in 0.001 0.003 0.01 0.03 0.1 0.3; do
