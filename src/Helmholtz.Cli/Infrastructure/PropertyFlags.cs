@@ -22,6 +22,8 @@ internal static partial class PropertyFlags
         ["InferenceRate"] = "--eta-v",
         ["OutputVariance"] = "--output-variance",
         ["DataDirectory"] = "--data",
+        ["Depth"] = "--depth",
+        ["Parametrisation"] = "--param",
 
         // Sizes named in work-limit and range messages (issue 15).
         ["Size"] = "--size",

@@ -10,11 +10,19 @@ public sealed record TrainingConfig
     /// <summary>Learning algorithm: <c>bp</c> or a predictive-coding schedule (<c>pc-fixed</c>, <c>pc-standard</c>, …).</summary>
     public string Algorithm { get; init; } = "bp";
 
-    /// <summary>Network family: <c>mlp</c>, <c>cnn</c>, <c>rnn</c> or <c>lstm</c>.</summary>
+    /// <summary>Network family: <c>mlp</c>, <c>cnn</c>, <c>rnn</c>, <c>lstm</c>, <c>residual-mlp</c> or <c>residual-cnn</c>.</summary>
     public string Model { get; init; } = "mlp";
 
     /// <summary>Hidden layer sizes (MLP, CNN) or the one hidden state size (RNN/LSTM: exactly one entry).</summary>
     public int[] Hidden { get; init; } = [128, 128];
+
+    /// <summary>Residual MLP and CNN: weight layers H (input projection or stem, H − 2 blocks of width or filters <see cref="Hidden"/>[0], readout); 0 for other models.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int Depth { get; init; }
+
+    /// <summary>Residual MLP and CNN: multipliers and initialisation (standard, μPC or NTK).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public Graphs.Builders.Parametrisation Parametrisation { get; init; }
 
     /// <summary>Hidden nonlinearity.</summary>
     public Activation Activation { get; init; } = Activation.Tanh;
@@ -110,7 +118,13 @@ public sealed record TrainingConfig
         Require(InferenceRate > 0 && float.IsFinite(InferenceRate), nameof(InferenceRate), $"must be a positive number (got {InferenceRate})");
         Require(OutputVariance is null || (OutputVariance > 0 && float.IsFinite(OutputVariance.Value)), nameof(OutputVariance), $"must be a positive number (got {OutputVariance})");
         Require(Optimizer is "sgd" or "adam", nameof(Optimizer), $"must be sgd or adam (got '{Optimizer}')");
-        Require(Model is "mlp" or "cnn" or "rnn" or "lstm", nameof(Model), $"must be mlp, cnn, rnn or lstm (got '{Model}')");
+        Require(Model is "mlp" or "cnn" or "rnn" or "lstm" or "residual-mlp" or "residual-cnn", nameof(Model), $"must be mlp, cnn, rnn, lstm, residual-mlp or residual-cnn (got '{Model}')");
+        bool residual = Model is "residual-mlp" or "residual-cnn";
+        Require(!residual || Hidden.Length == 1, nameof(Hidden), $"must be one width for {Model} (got {string.Join(",", Hidden)})");
+        Require(!residual || Depth is >= 2 and <= MaxLayers, nameof(Depth), $"must be 2…{MaxLayers} weight layers for {Model} (got {Depth})");
+        Require(residual || Depth == 0, nameof(Depth), $"applies to residual-mlp and residual-cnn only (got {Depth} for {Model})");
+        Require(residual || Parametrisation == Graphs.Builders.Parametrisation.Standard, nameof(Parametrisation),
+            $"applies to residual-mlp and residual-cnn only (got {Parametrisation} for {Model})");
     }
 
     private static void Require(bool ok, string property, string message)

@@ -108,7 +108,12 @@ public static class TrainingSetup
             "cnn" => Cnn.Build(new CnnOptions(Height: train.Height, Width: train.Width, HiddenSizes: config.Hidden, OutputSize: train.ClassCount, Activation: config.Activation, Loss: config.Loss), rng),
             "rnn" => Rnn.Build(Recurrent(config, train), rng),
             "lstm" => Lstm.Build(Recurrent(config, train), rng),
-            _ => throw new ArgumentException($"Model must be mlp, cnn, rnn or lstm (got '{config.Model}')."),
+            "residual-mlp" => ResidualMlp.Build(
+                new ResidualMlpOptions(train.Features, config.Hidden[0], config.Depth, train.ClassCount, config.Activation, config.Loss, config.Parametrisation), rng),
+            "residual-cnn" => ResidualCnn.Build(new ResidualCnnOptions(Height: train.Height, Width: train.Width, Filters: config.Hidden[0], Depth: config.Depth,
+                PoolSize: train.Height % 2 == 0 && train.Width % 2 == 0 ? 2 : 1, OutputSize: train.ClassCount, Activation: config.Activation, Loss: config.Loss,
+                Parametrisation: config.Parametrisation), rng),
+            _ => throw new ArgumentException($"Model must be mlp, cnn, rnn, lstm, residual-mlp or residual-cnn (got '{config.Model}')."),
         };
     }
 
@@ -144,7 +149,8 @@ public static class TrainingSetup
         }
         else
         {
-            foreach (int h in config.Hidden)
+            var hidden = config.Model is "residual-mlp" or "residual-cnn" && config.Hidden.Length > 0 ? Enumerable.Repeat(config.Hidden[0], Math.Max(1, config.Depth - 1)) : config.Hidden;
+            foreach (int h in hidden)
             {
                 parameters += (width + 1) * h;
                 activations += h;
@@ -152,7 +158,8 @@ public static class TrainingSetup
             }
 
             parameters += (width + 1) * classes;
-            activations += classes + (config.Model == "cnn" ? 16.0 * features : 0);
+            activations += classes + (config.Model == "cnn" ? 16.0 * features : 0)
+                + (config.Model == "residual-cnn" && config.Hidden.Length > 0 ? 3.0 * config.Depth * config.Hidden[0] * features / 4 : 0);
         }
 
         return 4 * (4 * parameters + 5 * activations * config.BatchSize);

@@ -60,11 +60,40 @@ internal sealed class PcDepthSettings : CommandSettings
     [CommandOption("--json")]
     public bool Json { get; init; }
 
+    [CommandOption("--residual")]
+    [Description("Study residual MLPs instead: --depths are weight layers H (input projection, H − 2 blocks, readout); writes residual-depth.csv, residual-summary.csv, layers.csv and figures.")]
+    public bool Residual { get; init; }
+
+    [CommandOption("--params <LIST>")]
+    [Description("With --residual: parametrisations sp, mupc, ntk, each optionally :LR (its learning rate), comma-separated.")]
+    [DefaultValue("sp,mupc")]
+    public string Params { get; init; } = "sp,mupc";
+
+    [CommandOption("--seeds <LIST>")]
+    [Description("With --residual: seeds, comma-separated (mean and s.d. over them).")]
+    [DefaultValue("1")]
+    public string Seeds { get; init; } = "1";
+
+    [CommandOption("--max-batches <N>")]
+    [Description("With --residual: stop each epoch after N batches (0: all).")]
+    [DefaultValue(0)]
+    public int MaxBatches { get; init; }
+
+    [CommandOption("--activation <F>")]
+    [Description("With --residual: the blocks' nonlinearity, relu or tanh.")]
+    [DefaultValue("relu")]
+    public string Activation { get; init; } = "relu";
+
+    [CommandOption("--threads <N>")]
+    [Description("With --residual: threads for matrix products (default: all cores).")]
+    public int? Threads { get; init; }
+
     public override ValidationResult Validate() =>
         OptionParsing.FirstError(
             OptionParsing.InRange("--width", Width, 1, TrainingConfig.MaxWidth),
             OptionParsing.Positive("--epochs", Epochs),
-            OptionParsing.Positive("--lr", LearningRate));
+            OptionParsing.Positive("--lr", LearningRate),
+            OptionParsing.InRange("--max-batches", MaxBatches, 0, int.MaxValue));
 }
 
 /// <summary><c>helmholtz pc depth</c>: the PC − BP test-accuracy gap of MLPs of growing depth, as CSV and a figure.</summary>
@@ -89,6 +118,11 @@ internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
             "cross-entropy" => LossKind.CrossEntropy,
             _ => throw new ArgumentException($"--loss must be mse or cross-entropy (got '{settings.Loss}')."),
         };
+        if (settings.Residual)
+        {
+            return PcResidualDepthStudy.Run(settings, depths, variants.Select(v => (v.Algorithm, v.Steps, v.EtaV)).ToList(), loss, cancellationToken);
+        }
+
         var configs = new List<(int Depth, Variant? Variant, TrainingConfig Config)>();
         foreach (int depth in depths)
         {

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Helmholtz.Cli.Infrastructure;
+using Helmholtz.Graphs.Builders;
 using Helmholtz.Tensors;
 using Helmholtz.Training;
 using Spectre.Console;
@@ -16,13 +17,26 @@ internal class TrainingSettings : CommandSettings
     public string Algorithm { get; init; } = "bp";
 
     [CommandOption("--model <MODEL>")]
-    [Description("Network: mlp, cnn, rnn or lstm.")]
+    [Description("Network: mlp, cnn, rnn, lstm, residual-mlp or residual-cnn.")]
     [DefaultValue("mlp")]
     public string Model { get; init; } = "mlp";
 
     [CommandOption("--hidden <SIZES>")]
     [Description("Hidden layer sizes, comma-separated (MLP, CNN; default 128,128), or the one hidden state size (RNN, LSTM; default 128).")]
     public string? Hidden { get; init; }
+
+    [CommandOption("--depth <L>")]
+    [Description("Residual MLP/CNN: weight layers (input projection or stem, L − 2 residual blocks, readout; default 8).")]
+    public int? Depth { get; init; }
+
+    [CommandOption("--width <N>")]
+    [Description("Residual MLP/CNN: width (filters) of the residual stream (default 128; same as --hidden N).")]
+    public int? Width { get; init; }
+
+    [CommandOption("--param <P>")]
+    [Description("Residual MLP/CNN parametrisation: sp (standard), mupc (μPC, Depth-μP) or ntk.")]
+    [DefaultValue("sp")]
+    public string Param { get; init; } = "sp";
 
     [CommandOption("--activation <F>")]
     [Description("Hidden nonlinearity: tanh, relu or sigmoid.")]
@@ -141,7 +155,16 @@ internal class TrainingSettings : CommandSettings
     {
         Algorithm = Algorithm,
         Model = Model,
-        Hidden = Hidden is null ? Model is "rnn" or "lstm" ? [128] : [128, 128] : OptionParsing.SizeList(Hidden, "--hidden"),
+        Hidden = Width is { } width ? [width]
+            : Hidden is null ? Model is "rnn" or "lstm" or "residual-mlp" or "residual-cnn" ? [128] : [128, 128] : OptionParsing.SizeList(Hidden, "--hidden"),
+        Depth = Depth ?? (Model is "residual-mlp" or "residual-cnn" ? 8 : 0),
+        Parametrisation = Param switch
+        {
+            "sp" => Parametrisation.Standard,
+            "mupc" => Parametrisation.MuPC,
+            "ntk" => Parametrisation.Ntk,
+            _ => throw new ArgumentException($"--param must be sp, mupc or ntk (got '{Param}')."),
+        },
         Activation = Parse<Activation>(Activation, "--activation", ["tanh", "relu", "sigmoid"]),
         Loss = OptionParsing.Loss(Loss),
         Dataset = Dataset,
