@@ -49,11 +49,8 @@ public sealed record Criterion(double Tolerance, Direction Direction)
     }
 
     /// <summary>The rule in words, for the report (e.g. "matches if within ±0.01; higher is better").</summary>
-    public string Describe(Func<double, string> format)
-    {
-        ArgumentNullException.ThrowIfNull(format);
-        return $"matches if within ±{format(Tolerance)}; {(Direction == Direction.HigherIsBetter ? "higher" : "lower")} is better";
-    }
+    public string Describe() =>
+        $"matches if within ±{Tolerance.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}; {(Direction == Direction.HigherIsBetter ? "higher" : "lower")} is better";
 }
 
 /// <summary>One number a run produced: <paramref name="Value"/> of <paramref name="Metric"/> for one unit, at <paramref name="X"/> on a curve (NaN for a single number).</summary>

@@ -262,7 +262,7 @@ public static partial class ReproductionCatalog
         return new Reproduction("exploration-objectives", "The objective family with and without its information-gain term: which objectives explore",
             "Thesis part 'Action', origin of exploration; " + Source, "the argument of both papers (divergence objectives with IG explore); no table",
             "the sparse-reward continuous mountain car; coverage of a 20 × 20 grid of (position, velocity) over episodes 0–1",
-            new ReproductionSize("quick", Episodes: 1, Variants: 2), new ReproductionSize("full", Seeds: 5, Episodes: 3),
+            new ReproductionSize("quick", Episodes: 1, Variants: 1), new ReproductionSize("full", Seeds: 5, Episodes: 3),
             (size, seeds) => seeds.SelectMany(seed => Limit(objectives, size).SelectMany(o => new[]
             {
                 new ReproductionUnit(Pick.Unit($"{o}-ig", seed), ct => ExploreRun(Pick.Unit($"{o}-ig", seed), o, true, seed, size.Episodes, ct)),

@@ -31,8 +31,10 @@ public static partial class ReproductionCatalog
         MaxBatches = size.MaxBatches,
         Seed = seed,
         Threads = Environment.ProcessorCount,
-        InferenceSteps = 20,
-        InferenceRate = 0.1f,
+        // A recurrent graph is 28 time steps deep: with η_v = 1 fixed-prediction PC carries the error one node per step, so T
+        // must exceed the graph's depth (docs/predictive-coding/depth.md); T = 20, η_v = 0.1 suits the shallow MLP and CNN.
+        InferenceSteps = model is "rnn" or "lstm" ? 200 : 20,
+        InferenceRate = model is "rnn" or "lstm" ? 1f : 0.1f,
     };
 
     /// <summary>A supervised training unit: per-epoch test accuracy and loss, and the final test accuracy.</summary>
@@ -109,7 +111,7 @@ public static partial class ReproductionCatalog
             "Thesis part 'Learning'; " + Source, "Table 1 (final accuracies) and the training-curve figures",
             FashionData + ". The RNN and LSTM read each image as a sequence of 28 rows (sequential Fashion-MNIST): the nearest offline sequence task; "
             + "the paper's SVHN/CIFAR (CNN) and its text data (RNN/LSTM) are not available here",
-            new ReproductionSize("quick", Epochs: 1, MaxBatches: 15), new ReproductionSize("full", Seeds: 1, Epochs: 5, UseFullData: true),
+            new ReproductionSize("quick", Epochs: 1, MaxBatches: 40), new ReproductionSize("full", Epochs: 5, UseFullData: true),
             (size, seeds) => seeds.SelectMany(seed => Limit(models, size).SelectMany(model => new[]
             {
                 TrainUnit(Pick.Unit($"{model}-bp", seed), BaseConfig(size, model, seed)),
@@ -121,9 +123,12 @@ public static partial class ReproductionCatalog
             new RunTime(1, 60, false));
     }
 
-    private static string[] RelaxationSets => ["backward-weights", "no-derivative", "error-connections", "backward-weights,no-derivative,error-connections"];
+    // The CNN's max-pool passes errors without a weight matrix, so no-derivative (and with it "all three") applies to the MLP only.
+    private static string[] RelaxationSets(string model) => model == "cnn"
+        ? ["backward-weights", "error-connections", "backward-weights,error-connections"]
+        : ["backward-weights", "no-derivative", "error-connections", "backward-weights,no-derivative,error-connections"];
 
-    private static string RelaxationName(string set) => set.Contains(',', StringComparison.Ordinal) ? "all-three" : set;
+    private static string RelaxationName(string set) => set.Count(c => c == ',') switch { 0 => set, 1 => "both", _ => "all-three" };
 
     private static Reproduction RelaxedPc()
     {
@@ -131,12 +136,12 @@ public static partial class ReproductionCatalog
         const string Source = "Millidge, Tschantz, Seth & Buckley (2020), Relaxing the constraints on predictive coding models";
         return new Reproduction("relaxed-pc", "Relaxed PC (learned backward weights, no nonlinear derivatives, learned error connections, all three) against backprop",
             "Thesis part 'Perception', relaxed PC; " + Source, "the training-curve figures (MNIST/Fashion-MNIST accuracies)",
-            FashionData + ". Our error-connection rule differs from the paper's (docs/predictive-coding/relaxed.md)",
-            new ReproductionSize("quick", Epochs: 1, MaxBatches: 15), new ReproductionSize("full", Epochs: 5, UseFullData: true),
+            FashionData + ". Our error-connection rule differs from the paper's (docs/predictive-coding/relaxed.md); on the CNN, no-derivative is not run (its max-pool has no weight matrix to relax), so \"both\" there is backward weights + error connections",
+            new ReproductionSize("quick", Epochs: 1, MaxBatches: 30), new ReproductionSize("full", Epochs: 5, UseFullData: true),
             (size, seeds) => seeds.SelectMany(seed => Limit(models, size).SelectMany(model =>
-                new[] { TrainUnit(Pick.Unit($"{model}-bp", seed), BaseConfig(size, model, seed)) }.Concat(RelaxationSets.Select(set =>
+                new[] { TrainUnit(Pick.Unit($"{model}-bp", seed), BaseConfig(size, model, seed)) }.Concat(RelaxationSets(model).Select(set =>
                     TrainUnit(Pick.Unit($"{model}-{RelaxationName(set)}", seed), BaseConfig(size, model, seed) with { Algorithm = "relaxed", Relaxations = set.Split(',') }))))).ToList(),
-            models.SelectMany(m => RelaxationSets.Select(set => GapRow($"{RelaxationName(set)} − BP final test accuracy, {m.ToUpperInvariant()} (pp)",
+            models.SelectMany(m => RelaxationSets(m).Select(set => GapRow($"{RelaxationName(set)} − BP final test accuracy, {m.ToUpperInvariant()} (pp)",
                 $"{m}-{RelaxationName(set)}", $"{m}-bp", "0: \"without noticeable harm to learning performance\"", Source))).ToList(),
             new FigureSpec("test_accuracy", "relaxed PC and backprop: test accuracy per epoch", "epoch", "test accuracy"),
             new RunTime(1, 60, false));
@@ -150,7 +155,7 @@ public static partial class ReproductionCatalog
         return new Reproduction("activation-relaxation", "Activation relaxation and its simplifications (no derivatives, learned backward weights) against backprop",
             "Thesis part 'Learning'; " + Source, "the training-curve figures (MNIST and Fashion-MNIST)",
             FashionData,
-            new ReproductionSize("quick", Epochs: 1, MaxBatches: 20), new ReproductionSize("full", Epochs: 10, UseFullData: true),
+            new ReproductionSize("quick", Epochs: 1, MaxBatches: 40), new ReproductionSize("full", Epochs: 10, UseFullData: true),
             (size, seeds) => seeds.SelectMany(seed => new[] { TrainUnit(Pick.Unit("bp", seed), BaseConfig(size, "mlp", seed)) }
                 .Concat(variants.Select(v => TrainUnit(Pick.Unit(Name(v), seed),
                     BaseConfig(size, "mlp", seed) with { Algorithm = "activation-relaxation", InferenceRate = 0.5f, Relaxations = v })))).ToList(),
@@ -168,7 +173,7 @@ public static partial class ReproductionCatalog
         return new Reproduction("pc-depth", "The PC − BP test-accuracy gap against depth (2, 4, 8 hidden layers) and inference steps",
             Source, "no thesis figure; PCX's VGG-7 table (Tiny ImageNet 22 % PC vs 47 % BP)",
             FashionData + ". Tiny ImageNet (PCX) is not available here",
-            new ReproductionSize("quick", Epochs: 1, MaxBatches: 15), new ReproductionSize("full", Epochs: 2, UseFullData: true),
+            new ReproductionSize("quick", Epochs: 1, MaxBatches: 40), new ReproductionSize("full", Epochs: 2, UseFullData: true),
             (size, seeds) => seeds.SelectMany(seed => AllDepths(size).SelectMany(depth => variants.Select(v =>
                 TrainUnit(Pick.Unit($"d{depth}-{v.Name}", seed), BaseConfig(size, "mlp", seed) with
                 {

@@ -146,7 +146,7 @@ public static class ReproductionRunner
         var r = outcome.Reproduction;
         return new ReproductionSummary(r.Id, r.Title, r.Source, r.Figure, r.Data, outcome.Size.Name, outcome.Seeds, outcome.Seconds, command, figureFile,
             outcome.Rows.Select(x => new SummaryRow(x.Comparison.Quantity, x.Comparison.Published, FormatOurs(x), Word(x.Verdict),
-                x.Comparison.Criterion.Describe(v => Format(v, x.Comparison.Format)), x.Comparison.Source)).ToList());
+                x.Comparison.Criterion.Describe(), x.Comparison.Source)).ToList());
     }
 
     /// <summary>The text of <c>report.md</c>: what was run, then the table "published | Helmholtz | verdict".</summary>
@@ -185,7 +185,7 @@ public static class ReproductionRunner
         {
             var c = x.Comparison;
             s.Append(CultureInfo.InvariantCulture,
-                $"| {Cell(c.Quantity)} | {Cell(c.Published)} | {Cell(FormatOurs(x))} | {Word(x.Verdict)} | {Cell(c.Criterion.Describe(v => Format(v, c.Format)))} | {Cell(c.Source)} |\n");
+                $"| {Cell(c.Quantity)} | {Cell(c.Published)} | {Cell(FormatOurs(x))} | {Word(x.Verdict)} | {Cell(c.Criterion.Describe())} | {Cell(c.Source)} |\n");
         }
 
         return s.ToString();
