@@ -84,7 +84,7 @@ internal static class Program
             });
             config.AddBranch("reproduce", reproduce =>
             {
-                reproduce.SetDescription("Reproduce a result of the thesis: 'reproduce list', 'reproduce ID [--quick] [--seeds S] [--out DIR] [--resume]', 'reproduce report'.");
+                reproduce.SetDescription("Reproduce a result of the thesis: 'reproduce list', 'reproduce ID' (--quick, --seeds, --out, --resume), 'reproduce report'.");
                 reproduce.AddCommand<Commands.Reproduce.ReproduceListCommand>("list").WithDescription("Every reproducible result: id, chapter/paper, figure/table, --quick and full run times.");
                 reproduce.AddCommand<Commands.Reproduce.ReproduceReportCommand>("report").WithDescription("Write the results page (docs/results.md) from the runs' summary.json files.");
                 reproduce.SetDefaultCommand<Commands.Reproduce.ReproduceRunCommand>();

@@ -85,7 +85,7 @@ public sealed record ReproductionSize(string Name, int Seeds = 1, int Epochs = 1
 /// <param name="Criterion">The rule of the verdict.</param>
 /// <param name="Ours">Our number from all the run's measurements (NaN: not reached).</param>
 /// <param name="Format">How numbers of this row are printed (a .NET numeric format).</param>
-public sealed record Comparison(string Quantity, string Published, double PublishedValue, string Source, Criterion Criterion,
+public sealed record PublishedResult(string Quantity, string Published, double PublishedValue, string Source, Criterion Criterion,
     Func<IReadOnlyList<Measurement>, double> Ours, string Format = "G4");
 
 /// <summary>The figure a reproduction draws: one line per unit of <paramref name="Metric"/> against X (a bar per unit when it has no X).</summary>
@@ -110,7 +110,7 @@ public sealed record FigureSpec(string Metric, string Title, string XLabel, stri
 /// <param name="Plot">The figure.</param>
 /// <param name="Seconds">Wall time of a quick and a full run on two cores; <see cref="RunTime.FullMeasured"/> says whether the full time was measured or scaled from the quick run.</param>
 public sealed record Reproduction(string Id, string Title, string Source, string Figure, string Data, ReproductionSize Quick, ReproductionSize Full,
-    Func<ReproductionSize, IReadOnlyList<ulong>, IReadOnlyList<ReproductionUnit>> Units, IReadOnlyList<Comparison> Comparisons, FigureSpec Plot,
+    Func<ReproductionSize, IReadOnlyList<ulong>, IReadOnlyList<ReproductionUnit>> Units, IReadOnlyList<PublishedResult> Comparisons, FigureSpec Plot,
     RunTime Seconds);
 
 /// <summary>Wall times of a reproduction on two cores.</summary>

@@ -55,7 +55,7 @@ public static partial class ReproductionCatalog
 
     private static IEnumerable<T> Limit<T>(IReadOnlyList<T> items, ReproductionSize size) => size.Variants > 0 ? items.Take(size.Variants) : items;
 
-    private static Comparison GapRow(string quantity, string variant, string reference, string published, string source) =>
+    private static PublishedResult GapRow(string quantity, string variant, string reference, string published, string source) =>
         new(quantity, published, 0, source, WithinOnePoint, all => Pick.Gap(all, variant, reference, "final_test_accuracy", 100), "+0.00;-0.00;0.00");
 
     private static Reproduction PcBackpropAgreement()
@@ -96,7 +96,7 @@ public static partial class ReproductionCatalog
                 list.Add(new Measurement(unit, "final_min_cosine", double.NaN, last.MinCosine));
                 return list;
             }))).ToList(),
-            models.Select(m => new Comparison($"largest relative error ‖g_pc − g_bp‖/‖g_bp‖ over parameters at the largest T, {m.ToUpperInvariant()}",
+            models.Select(m => new PublishedResult($"largest relative error ‖g_pc − g_bp‖/‖g_bp‖ over parameters at the largest T, {m.ToUpperInvariant()}",
                 "→ 0: converges to the exact backprop gradients as T grows (figure; no number)", 0, Source,
                 new Criterion(1e-3, Direction.LowerIsBetter), all => Pick.Mean(all, m, "final_max_relative_error"), "E2")).ToList(),
             new FigureSpec("max_relative_error", "fixed-prediction PC vs backprop: largest relative gradient error", "inference steps T", "max relative error (log10)", LogX: true, LogY: true),
@@ -180,11 +180,11 @@ public static partial class ReproductionCatalog
                     Hidden = Enumerable.Repeat(128, depth).ToArray(), Algorithm = v.Algo, InferenceSteps = Math.Max(1, v.T),
                 })))).ToList(),
             [
-                new Comparison("pc-fixed − BP at the deepest net (pp)", "0: fixed-prediction PC computes backprop's gradients exactly", 0,
+                new PublishedResult("pc-fixed − BP at the deepest net (pp)", "0: fixed-prediction PC computes backprop's gradients exactly", 0,
                     "thesis, 'PC approximates backprop'", new Criterion(0.5, Direction.HigherIsBetter), DeepestGap("pc-fixed"), "+0.00;-0.00;0.00"),
-                new Comparison("pc-standard (T = 20) − BP at the deepest net (pp)", "−25 (PCX: VGG-7, Tiny ImageNet, 22 % vs 47 %)", -25,
+                new PublishedResult("pc-standard (T = 20) − BP at the deepest net (pp)", "−25 (PCX: VGG-7, Tiny ImageNet, 22 % vs 47 %)", -25,
                     "Pinchetti et al. 2024 (not the thesis)", new Criterion(5, Direction.HigherIsBetter), DeepestGap("pc-standard"), "+0.00;-0.00;0.00"),
-                new Comparison("pc-standard (T = 5) − BP at the deepest net (pp)", "no published number; fewer steps than layers should hurt", double.NaN,
+                new PublishedResult("pc-standard (T = 5) − BP at the deepest net (pp)", "no published number; fewer steps than layers should hurt", double.NaN,
                     "—", new Criterion(1, Direction.HigherIsBetter), DeepestGap("pc-standard-T5"), "+0.00;-0.00;0.00"),
             ],
             new FigureSpec("final_test_accuracy", "final test accuracy by depth and algorithm", "unit", "test accuracy"),
@@ -206,10 +206,10 @@ public static partial class ReproductionCatalog
             new ReproductionSize("quick", Epochs: 1, Steps: 50), new ReproductionSize("full", Epochs: 8, Steps: 200),
             (size, seeds) => seeds.Select(seed => new ReproductionUnit(Pick.Unit("completion", seed), ct => Completion(size, seed, ct))).ToList(),
             [
-                new Comparison("PC completion MSE / mean-fill MSE (bottom half hidden)", "0.74 (0.0534 / 0.0721; Helmholtz docs, 8 epochs, T = 200)", 0.0534 / 0.0721,
+                new PublishedResult("PC completion MSE / mean-fill MSE (bottom half hidden)", "0.74 (0.0534 / 0.0721; Helmholtz docs, 8 epochs, T = 200)", 0.0534 / 0.0721,
                     "docs/predictive-coding/generative.md (no number in the thesis)", new Criterion(0.05, Direction.LowerIsBetter),
                     all => Pick.Mean(all, "completion", "pc_mse") / Pick.Mean(all, "completion", "mean_fill_mse"), "F3"),
-                new Comparison("PC completion MSE / best linear fill MSE", "1.11 (0.0534 / 0.0483)", 0.0534 / 0.0483,
+                new PublishedResult("PC completion MSE / best linear fill MSE", "1.11 (0.0534 / 0.0483)", 0.0534 / 0.0483,
                     "docs/predictive-coding/generative.md", new Criterion(0.05, Direction.LowerIsBetter),
                     all => Pick.Mean(all, "completion", "pc_mse") / Pick.Mean(all, "completion", "linear_fill_mse"), "F3"),
             ],

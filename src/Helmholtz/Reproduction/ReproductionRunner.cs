@@ -10,7 +10,7 @@ namespace Helmholtz.Reproduction;
 /// <param name="Comparison">The published side and the rule.</param>
 /// <param name="Ours">Our number (NaN: not reached).</param>
 /// <param name="Verdict">The rule applied to both.</param>
-public sealed record ComparisonResult(Comparison Comparison, double Ours, Verdict Verdict);
+public sealed record ComparisonResult(PublishedResult Comparison, double Ours, Verdict Verdict);
 
 /// <summary>What a run of a reproduction produced.</summary>
 /// <param name="Reproduction">What was run.</param>
@@ -77,7 +77,7 @@ public static class ReproductionRunner
     /// <param name="seeds">The seeds (null: 1…<see cref="ReproductionSize.Seeds"/>).</param>
     /// <param name="directory">The run folder, or null to keep nothing.</param>
     /// <param name="resume">Keep the units an earlier call finished in <paramref name="directory"/>; false refuses a folder that holds any.</param>
-    /// <param name="command">The command line to record in the report (may be empty).</param>
+    /// <param name="command">What the caller ran, recorded in the report as given (may be empty).</param>
     /// <param name="unitDone">Told each unit's name and whether it was resumed, as it finishes.</param>
     /// <param name="cancellationToken">Stops between (and inside) units; finished units stay.</param>
     /// <exception cref="InvalidOperationException">The folder holds finished units of another run (resume off, or another reproduction, size or seeds).</exception>

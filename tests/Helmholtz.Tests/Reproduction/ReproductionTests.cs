@@ -74,9 +74,9 @@ public sealed class ReproductionRunnerTests : IDisposable
             return [new Measurement(Pick.Unit(v.Item1, seed), "final_test_accuracy", double.NaN, v.Item2), new Measurement(Pick.Unit(v.Item1, seed), "test_accuracy", 1, v.Item2)];
         }))).ToList(),
         [
-            new Comparison("pc − bp (pp)", "0", 0, "paper", new Criterion(1, Direction.HigherIsBetter), all => Pick.Gap(all, "pc", "bp", "final_test_accuracy", 100), "+0.00;-0.00;0.00"),
-            new Comparison("slow − bp (pp)", "0", 0, "paper", new Criterion(1, Direction.HigherIsBetter), all => Pick.Gap(all, "slow", "bp", "final_test_accuracy", 100), "+0.00;-0.00;0.00"),
-            new Comparison("never (episode)", "100", 100, "paper", new Criterion(0, Direction.LowerIsBetter), _ => double.NaN, "F0"),
+            new PublishedResult("pc − bp (pp)", "0", 0, "paper", new Criterion(1, Direction.HigherIsBetter), all => Pick.Gap(all, "pc", "bp", "final_test_accuracy", 100), "+0.00;-0.00;0.00"),
+            new PublishedResult("slow − bp (pp)", "0", 0, "paper", new Criterion(1, Direction.HigherIsBetter), all => Pick.Gap(all, "slow", "bp", "final_test_accuracy", 100), "+0.00;-0.00;0.00"),
+            new PublishedResult("never (episode)", "100", 100, "paper", new Criterion(0, Direction.LowerIsBetter), _ => double.NaN, "F0"),
         ],
         new FigureSpec("test_accuracy", "t", "x", "y"), new RunTime(1, 2, false));
 
