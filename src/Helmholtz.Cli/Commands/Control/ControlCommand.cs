@@ -72,7 +72,7 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
             best_mean = best.BestMean, best_episode = best.BestEpisode, frozen_at = frozenAt, episodes = n, greedy_mean = mean, greedy_min = greedy.Min(), returns = greedy,
         }, Infrastructure.Cli.JsonOptions));
         Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture,
-            $"best checkpoint: {s.SolveWindow}-episode mean {best.BestMean:F1} at episode {best.BestEpisode}; greedy over {n} episodes: mean {mean:F1}, min {greedy.Min():F1}");
+            $"best checkpoint ({(s.CheckpointEvery is null ? $"{s.SolveWindow}-episode mean" : "greedy score")} {best.BestMean:F1} at episode {best.BestEpisode}); greedy over {n} episodes: mean {mean:F1}, min {greedy.Min():F1}");
     }
 
     private static string Show(int? episode) => episode?.ToString(CultureInfo.InvariantCulture) ?? "never";
@@ -106,7 +106,8 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
         string title = $"{agent.Name} ({objective}) · {environment.Name} · seed {s.Seed}";
         var experiment = new ControlExperiment(environment, agent, s.SolveWindow);
         var checkpointable = agent as ICheckpointableAgent;
-        var best = checkpointable is null ? null : new BestCheckpoint(checkpointable, s.SolveWindow);
+        var best = checkpointable is null ? null : new BestCheckpoint(checkpointable, s.SolveWindow,
+            s.CheckpointEvery is { } every ? new GreedySelection(ControlAgents.Check(s).Environment, every, 10, s.Seed ^ 0x5DEECE66DUL) : null);
         int? frozenAt = null;
 
         void Episode(EpisodeRecord e)

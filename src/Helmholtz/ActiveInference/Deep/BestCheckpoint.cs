@@ -61,10 +61,23 @@ internal static class NetworkWeights
     }
 }
 
+/// <summary>How <see cref="BestCheckpoint"/> scores weights by greedy play: every <paramref name="Every"/> training episodes, <paramref name="Episodes"/> greedy episodes in <paramref name="Environment"/>.</summary>
+/// <param name="Environment">An environment of its own (not the one training steps), so that evaluation leaves training untouched.</param>
+/// <param name="Every">Training episodes between evaluations.</param>
+/// <param name="Episodes">Greedy episodes per evaluation.</param>
+/// <param name="Seed">Seed of the evaluation resets (each evaluation draws from Seed and the episode number).</param>
+public sealed record GreedySelection(IControlEnvironment Environment, int Every = 50, int Episodes = 10, ulong Seed = 0);
+
 /// <summary>
 /// Keeps the weights of a training run's best stretch: after each episode (<see cref="Observe"/>) the weights are copied
-/// when the moving mean of the returns (over the experiment's window, once the window is full) beats the best so far.
+/// when the moving mean of the returns (over the experiment's window, once the window is full) beats the best so far,
+/// or, with a <see cref="GreedySelection"/>, when a periodic greedy evaluation beats the best evaluation so far.
 /// </summary>
+/// <remarks>
+/// The moving mean averages the returns of 100 different sets of weights (the agent learns during the window), so the
+/// weights at the end of the best window can play worse than that mean; greedy selection scores the weights themselves.
+/// Neither changes training: evaluation uses its own environment and generator, and learning is off while it runs.
+/// </remarks>
 /// <example><code>
 /// var best = new BestCheckpoint(agent);
 /// new ControlExperiment(env, agent).Run(1500, rng, best.Observe);
@@ -76,15 +89,27 @@ public sealed class BestCheckpoint
     private readonly int _window;
 
     /// <summary>Watches <paramref name="agent"/>; the moving mean must cover <paramref name="window"/> episodes before a copy is kept.</summary>
-    public BestCheckpoint(ICheckpointableAgent agent, int window = 100)
+    /// <param name="agent">The agent whose weights are kept.</param>
+    /// <param name="window">Episodes the moving mean covers.</param>
+    /// <param name="greedy">Score by periodic greedy evaluation instead of the moving mean (null: the moving mean).</param>
+    public BestCheckpoint(ICheckpointableAgent agent, int window = 100, GreedySelection? greedy = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
+        if (greedy is not null)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(greedy.Every);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(greedy.Episodes);
+        }
+
         _agent = agent;
         _window = window;
+        _greedy = greedy;
     }
 
-    /// <summary>The best moving mean so far (NaN before the window is full).</summary>
+    private readonly GreedySelection? _greedy;
+
+    /// <summary>The best score so far: the moving mean, or with greedy selection the best greedy mean (NaN before the first).</summary>
     public double BestMean { get; private set; } = double.NaN;
 
     /// <summary>The episode at which <see cref="BestMean"/> was reached (0 before).</summary>
@@ -100,11 +125,23 @@ public sealed class BestCheckpoint
     {
         ArgumentNullException.ThrowIfNull(record);
         _seen++;
+        if (_greedy is { } g)
+        {
+            if (_seen % g.Every == 0)
+            {
+                double mean = GreedyEvaluation.Run(g.Environment, _agent, g.Episodes, new Rng(g.Seed ^ ((ulong)_seen * 0x9E3779B97F4A7C15UL))).Average();
+                if (double.IsNaN(BestMean) || mean > BestMean)
+                {
+                    (BestMean, BestEpisode, Weights) = (mean, record.Episode, _agent.SaveWeights());
+                }
+            }
+
+            return;
+        }
+
         if (_seen >= _window && (double.IsNaN(BestMean) || record.MovingMean > BestMean))
         {
-            BestMean = record.MovingMean;
-            BestEpisode = record.Episode;
-            Weights = _agent.SaveWeights();
+            (BestMean, BestEpisode, Weights) = (record.MovingMean, record.Episode, _agent.SaveWeights());
         }
     }
 
@@ -123,6 +160,7 @@ public sealed class BestCheckpoint
             ["best_mean"] = BestMean.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["best_episode"] = BestEpisode.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["window"] = _window.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["selection"] = _greedy is null ? "moving-mean" : $"greedy {_greedy.Episodes} episodes every {_greedy.Every}",
         });
         return true;
     }
