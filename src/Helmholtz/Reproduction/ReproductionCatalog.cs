@@ -4,8 +4,9 @@ namespace Helmholtz.Reproduction;
 /// <remarks>
 /// Published numbers come from the papers (named in each row's source) or, where a paper gives a figure and no number,
 /// from the claim its text makes, turned into a number the criterion can test (a "≈ BP" claim is a gap of 0 within a
-/// stated tolerance). Times were measured on two cores (see <see cref="RunTime"/>); full times that were not measured are
-/// the quick run's time per unit of work scaled to the full size.
+/// stated tolerance). Quick times were measured on two cores (AMD EPYC, shared with other jobs: load average 3–9), one
+/// quick run after another; full times are the quick run's time per unit of work (batches, trials, episodes) scaled to
+/// the full size, except CartPole's, which scales the two 1,500-episode runs measured under a load average of about 20.
 /// </remarks>
 public static partial class ReproductionCatalog
 {
