@@ -18,7 +18,7 @@ public sealed record ComparisonResult(PublishedResult Comparison, double Ours, V
 /// <param name="Seeds">The seeds.</param>
 /// <param name="Measurements">Every number of every unit.</param>
 /// <param name="Rows">The report's rows.</param>
-/// <param name="Seconds">Wall time of this call (units taken from an earlier call not counted).</param>
+/// <param name="Seconds">Wall time of all units, those an earlier call finished included (each unit's time is kept as its <c>unit_seconds</c> measurement).</param>
 /// <param name="UnitsRun">Units run by this call.</param>
 /// <param name="UnitsResumed">Units whose numbers were taken from the folder (finished by an earlier call).</param>
 public sealed record ReproductionOutcome(Reproduction Reproduction, ReproductionSize Size, IReadOnlyList<ulong> Seeds, IReadOnlyList<Measurement> Measurements,
@@ -87,7 +87,6 @@ public static class ReproductionRunner
         ArgumentNullException.ThrowIfNull(reproduction);
         ArgumentNullException.ThrowIfNull(size);
         seeds ??= DefaultSeeds(size.Seeds);
-        var clock = Stopwatch.StartNew();
         var units = reproduction.Units(size, seeds);
         string? unitDir = directory is null ? null : Path.Combine(directory, "units");
         if (directory is not null)
@@ -109,7 +108,9 @@ public static class ReproductionRunner
                 continue;
             }
 
-            var numbers = unit.Run(cancellationToken);
+            var unitClock = Stopwatch.StartNew();
+            var numbers = unit.Run(cancellationToken).Append(new Measurement(unit.Name, "unit_seconds", double.NaN, 0)).ToList();
+            numbers[^1] = numbers[^1] with { Value = unitClock.Elapsed.TotalSeconds };
             if (marker is not null)
             {
                 AtomicFile.WriteAllText(marker, ToCsv(numbers));
@@ -125,7 +126,8 @@ public static class ReproductionRunner
             double ours = c.Ours(all);
             return new ComparisonResult(c, ours, c.Criterion.Judge(c.PublishedValue, ours));
         }).ToList();
-        var outcome = new ReproductionOutcome(reproduction, size, seeds, all, rows, clock.Elapsed.TotalSeconds, run, resumed);
+        double seconds = all.Where(m => m.Metric == "unit_seconds").Sum(m => m.Value);
+        var outcome = new ReproductionOutcome(reproduction, size, seeds, all, rows, seconds, run, resumed);
         if (directory is not null)
         {
             AtomicFile.WriteAllText(Path.Combine(directory, "measurements.csv"), ToCsv(all));

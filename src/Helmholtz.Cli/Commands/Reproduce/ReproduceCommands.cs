@@ -42,7 +42,9 @@ internal sealed class ReproduceListCommand : HelmholtzCommand<ReproduceListSetti
         return ExitCode.Ok;
     }
 
-    internal static string Time(double seconds) => seconds < 120
+    internal static string Time(double seconds) => seconds < 10
+        ? string.Create(CultureInfo.InvariantCulture, $"{seconds:F1} s")
+        : seconds < 120
         ? string.Create(CultureInfo.InvariantCulture, $"{seconds:F0} s")
         : seconds < 7200 ? string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:F0} min") : string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:F1} h");
 }
@@ -199,6 +201,9 @@ internal sealed class ReproduceReportCommand : HelmholtzCommand<ReproduceReportS
             summaries.Add((summary, figure));
         }
 
+        // The catalogue's order (the thesis's), whatever the folders are called; results of unknown ids go last.
+        int Rank(string id) => ReproductionCatalog.Ids.ToList().IndexOf(id) is >= 0 and var i ? i : int.MaxValue;
+        summaries = summaries.OrderBy(x => Rank(x.Summary.Id)).ThenBy(x => x.Summary.Id, StringComparer.Ordinal).ToList();
         AtomicFile.WriteAllText(settings.Out, ResultsPage.Markdown(summaries));
         Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture, $"{summaries.Count} results in [blue]{Markup.Escape(Path.GetFullPath(settings.Out))}[/]");
         return ExitCode.Ok;

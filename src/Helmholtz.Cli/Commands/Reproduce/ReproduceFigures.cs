@@ -45,6 +45,7 @@ internal static class ReproduceFigures
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, units.Count).Select(i => (double)i).ToArray(), units.ToArray());
             plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
             plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+            plot.Axes.Bottom.MinimumSize = 10 + (7 * units.Max(u => u.Length)); // room for the rotated unit names
             plot.Axes.Bottom.Label.Text = "";
         }
 
