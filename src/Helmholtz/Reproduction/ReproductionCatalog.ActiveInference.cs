@@ -40,7 +40,7 @@ public static partial class ReproductionCatalog
                     new Criterion(0.05, Direction.HigherIsBetter), all => Pick.Mean(all, "sophisticated", "cue_first_rate"), "F2"),
             ],
             new FigureSpec("rewarded", "T-maze: reward per trial", "trial", "rewarded (1) or not (0)"),
-            new RunTime(1.5, 25, false));
+            new RunTime(1.1, 19, false));
     }
 
     private static IReadOnlyList<Measurement> TrialNumbers(string unit, TMaze env, IReadOnlyList<DiscreteTrial> trials)
@@ -103,7 +103,7 @@ public static partial class ReproductionCatalog
                     new Criterion(0.1, Direction.HigherIsBetter), all => Pick.Mean(all, "learn", "learned_reward_probability"), "F2"),
             ],
             new FigureSpec("rewarded", "T-maze learning: reward per trial", "trial", "rewarded (1) or not (0)"),
-            new RunTime(3.1, 40, false));
+            new RunTime(1.1, 14, false));
     }
 
     // The CartPole schedule of docs/deep-active-inference.md (γ 5 → 100 over 30,000 steps; learning rates to 5 % over 100,000 steps; buffer 200,000).
@@ -156,7 +156,7 @@ public static partial class ReproductionCatalog
                     all => Pick.Mean(all, "deep-aif", "best_mean") - Pick.Mean(all, "dqn", "best_mean"), "+0.0;-0.0;0.0"),
             ],
             new FigureSpec("moving_mean", "CartPole-v1: 100-episode mean return", "episode", "mean return"),
-            new RunTime(3.0, 15135, false));
+            new RunTime(1.3, 4000, false));
     }
 
     private static Reproduction DeepAifAcrobot()
@@ -178,7 +178,7 @@ public static partial class ReproductionCatalog
                     new Criterion(20, Direction.HigherIsBetter), all => Pick.Mean(all, "deep-aif", "final_mean") - Pick.Mean(all, "dqn", "final_mean"), "+0.0;-0.0;0.0"),
             ],
             new FigureSpec("moving_mean", "Acrobot-v1: 100-episode mean return", "episode", "mean return"),
-            new RunTime(6.0, 1750, false));
+            new RunTime(2.2, 625, false));
     }
 
     /// <summary>One exploration run as <c>aif explore</c> runs it: agent seed s, environment seed s + 1000, stop at the first success.</summary>
@@ -252,7 +252,7 @@ public static partial class ReproductionCatalog
                     all => Pick.Fraction(all, "feef", "first_success_episode", _ => true) - Pick.Fraction(all, "reward", "first_success_episode", _ => true), "+0.00;-0.00;0.00"),
             ],
             new FigureSpec("coverage", "sparse mountain car: state coverage of episodes 0–1", "unit", "coverage"),
-            new RunTime(26.9, 270, false));
+            new RunTime(16.6, 166, false));
     }
 
     private static Reproduction ExplorationObjectives()
@@ -275,7 +275,7 @@ public static partial class ReproductionCatalog
                     new Criterion(0.02, Direction.HigherIsBetter), all => MeanOver(all, "-ig", "coverage") - MeanOver(all, "-no-ig", "coverage"), "+0.000;-0.000;0.000"),
             ],
             new FigureSpec("coverage", "state coverage by objective, with (-ig) and without (-no-ig) information gain", "unit", "coverage"),
-            new RunTime(29.1, 1750, false));
+            new RunTime(16.3, 980, false));
     }
 
     private static IEnumerable<Measurement> Suffixed(IReadOnlyList<Measurement> all, string suffix, string metric) =>
@@ -317,6 +317,6 @@ public static partial class ReproductionCatalog
                     all => Pick.Fraction(all, "planner", "mean_after_20", x => x >= -200), "F2"),
             ],
             new FigureSpec("return", "Pendulum-v1: return per episode", "episode", "return"),
-            new RunTime(25.2, 980, false));
+            new RunTime(6.3, 750, false));
     }
 }

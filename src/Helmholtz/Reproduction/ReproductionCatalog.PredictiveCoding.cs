@@ -120,7 +120,7 @@ public static partial class ReproductionCatalog
             models.Select(m => GapRow($"PC − BP final test accuracy, {m.ToUpperInvariant()} (percentage points)", $"{m}-pc", $"{m}-bp",
                 "0: \"performs equivalently to backprop\" (CNN on CIFAR/SVHN and RNN/LSTM accuracies equal to backprop's to within noise)", Source)).ToList(),
             new FigureSpec("test_accuracy", "PC and backprop: test accuracy per epoch", "epoch", "test accuracy"),
-            new RunTime(87.6, 10250, false));
+            new RunTime(52.5, 6150, false));
     }
 
     // The CNN's max-pool passes errors without a weight matrix, so no-derivative (and with it "all three") applies to the MLP only.
@@ -144,7 +144,7 @@ public static partial class ReproductionCatalog
             models.SelectMany(m => RelaxationSets(m).Select(set => GapRow($"{RelaxationName(set)} − BP final test accuracy, {m.ToUpperInvariant()} (pp)",
                 $"{m}-{RelaxationName(set)}", $"{m}-bp", "0: \"without noticeable harm to learning performance\"", Source))).ToList(),
             new FigureSpec("test_accuracy", "relaxed PC and backprop: test accuracy per epoch", "epoch", "test accuracy"),
-            new RunTime(74.0, 11500, false));
+            new RunTime(51.7, 8070, false));
     }
 
     private static Reproduction ActivationRelaxation()
@@ -162,7 +162,7 @@ public static partial class ReproductionCatalog
             variants.Select(v => GapRow($"{Name(v)} − BP final test accuracy, MLP (pp)", Name(v), "bp",
                 "0: AR \"converges to the exact backprop gradients\" and its simplifications train \"while preserving performance\"", Source)).ToList(),
             new FigureSpec("test_accuracy", "activation relaxation and backprop: test accuracy per epoch", "epoch", "test accuracy"),
-            new RunTime(4.8, 1130, false));
+            new RunTime(2.0, 480, false));
     }
 
     private static Reproduction PcDepth()
@@ -186,7 +186,7 @@ public static partial class ReproductionCatalog
                     "Pinchetti et al. 2024 (not the thesis)", new Criterion(5, Direction.HigherIsBetter), DeepestGap("pc-standard"), "+0.00;-0.00;0.00"),
             ],
             new FigureSpec("final_test_accuracy", "final test accuracy by depth and algorithm", "unit", "test accuracy"),
-            new RunTime(5.4, 585, false));
+            new RunTime(2.7, 290, false));
     }
 
     private static Func<IReadOnlyList<Measurement>, double> DeepestGap(string variant) => all =>
@@ -212,7 +212,7 @@ public static partial class ReproductionCatalog
                     all => Pick.Mean(all, "completion", "pc_mse") / Pick.Mean(all, "completion", "linear_fill_mse"), "F3"),
             ],
             new FigureSpec("completion_mse", "completion MSE of the hidden pixels: PC, mean fill, best linear fill (x = 0, 1, 2)", "fill (0 PC, 1 mean, 2 linear)", "pixel MSE"),
-            new RunTime(11.1, 70, false));
+            new RunTime(5.2, 40, false));
     }
 
     private static IReadOnlyList<Measurement> Completion(ReproductionSize size, ulong seed, CancellationToken ct)

@@ -30,7 +30,7 @@ internal sealed class ReproduceListCommand : HelmholtzCommand<ReproduceListSetti
 
         var results = Infrastructure.Cli.Results(settings.Json);
         results.Write(table);
-        results.MarkupLine("Times on two cores; --quick measured, full measured where not marked ≈ (≈: the quick run's time per unit of work scaled to the full size).");
+        results.MarkupLine("Times on two cores: --quick measured; full measured where not marked ≈ (≈: scaled from measured runs, see docs/results.md).");
         if (settings.Json)
         {
             Infrastructure.Cli.WriteJson(ReproductionCatalog.All.Select(r => new

@@ -26,6 +26,9 @@ internal static class ResultsPage
             $"{results.Count} results, {rows.Count} comparisons: {rows.Count(r => r.Verdict == "matches")} match, {rows.Count(r => r.Verdict == "better")} better, {rows.Count(r => r.Verdict == "worse")} worse, {rows.Count(r => r.Verdict == "not reached")} not reached.\n\n");
         s.Append("Data we cannot obtain here (CIFAR, SVHN, MuJoCo, LunarLander, the papers' text corpora) are named in each result's\n");
         s.Append("data line below, with the nearest task we run instead.\n\n");
+        s.Append("Times are wall times on two shared cores (AMD EPYC). In `reproduce list`, full times marked ≈ are not measured:\n");
+        s.Append("they scale the quick run's time per unit of work (batches, trials, episodes) to the full size, except CartPole's\n");
+        s.Append("(scaled from measured 1,500-episode runs) and the pendulum's (docs/planning.md).\n\n");
         s.Append("| result | paper · figure | published | Helmholtz | verdict | command | time | figure |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var (summary, figure) in results)
         {
