@@ -100,7 +100,7 @@ public static partial class ReproductionCatalog
                 "→ 0: converges to the exact backprop gradients as T grows (figure; no number)", 0, Source,
                 new Criterion(1e-3, Direction.LowerIsBetter), all => Pick.Mean(all, m, "final_max_relative_error"), "E2")).ToList(),
             new FigureSpec("max_relative_error", "fixed-prediction PC vs backprop: largest relative gradient error", "inference steps T", "max relative error (log10)", LogX: true, LogY: true),
-            new RunTime(3.7, 15, false));
+            new RunTime(3.1, 13, false));
     }
 
     private static Reproduction PcVsBpTraining()
@@ -120,7 +120,7 @@ public static partial class ReproductionCatalog
             models.Select(m => GapRow($"PC − BP final test accuracy, {m.ToUpperInvariant()} (percentage points)", $"{m}-pc", $"{m}-bp",
                 "0: \"performs equivalently to backprop\" (CNN on CIFAR/SVHN and RNN/LSTM accuracies equal to backprop's to within noise)", Source)).ToList(),
             new FigureSpec("test_accuracy", "PC and backprop: test accuracy per epoch", "epoch", "test accuracy"),
-            new RunTime(52.5, 6150, false));
+            new RunTime(24.0, 2800, false));
     }
 
     // The CNN's max-pool passes errors without a weight matrix, so no-derivative (and with it "all three") applies to the MLP only.
@@ -144,7 +144,7 @@ public static partial class ReproductionCatalog
             models.SelectMany(m => RelaxationSets(m).Select(set => GapRow($"{RelaxationName(set)} − BP final test accuracy, {m.ToUpperInvariant()} (pp)",
                 $"{m}-{RelaxationName(set)}", $"{m}-bp", "0: \"without noticeable harm to learning performance\"", Source))).ToList(),
             new FigureSpec("test_accuracy", "relaxed PC and backprop: test accuracy per epoch", "epoch", "test accuracy"),
-            new RunTime(51.7, 8070, false));
+            new RunTime(30.5, 4760, false));
     }
 
     private static Reproduction ActivationRelaxation()

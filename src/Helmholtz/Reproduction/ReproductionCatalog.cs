@@ -4,7 +4,7 @@ namespace Helmholtz.Reproduction;
 /// <remarks>
 /// Published numbers come from the papers (named in each row's source) or, where a paper gives a figure and no number,
 /// from the claim its text makes, turned into a number the criterion can test (a "≈ BP" claim is a gap of 0 within a
-/// stated tolerance). Quick times are the shortest of three measured passes on two cores (AMD EPYC, shared with other
+/// stated tolerance). Quick times are the shortest of three or four measured passes on two cores (AMD EPYC, shared with other
 /// jobs); full times are the quick run's time per unit of work (batches, trials, episodes) scaled to the full size,
 /// except CartPole's (scaled from four measured 1,500-episode runs) and the pendulum's (docs/planning.md: 2.5 minutes a seed).
 /// </remarks>
