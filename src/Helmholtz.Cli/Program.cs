@@ -84,6 +84,13 @@ internal static class Program
                 pc.AddCommand<Commands.Pc.PcAgreementCommand>("agreement").WithDescription("Compare PC's parameter updates with exact backprop gradients on one batch.");
                 pc.AddCommand<Commands.Pc.PcPerceptionCommand>("perception").WithDescription("Bogacz's single-variable perception model: φ(t) and the prediction errors, CSV and figure.");
             });
+            config.AddBranch("reproduce", reproduce =>
+            {
+                reproduce.SetDescription("Reproduce a result of the thesis: 'reproduce list', 'reproduce ID' (--quick, --seeds, --out, --resume), 'reproduce report'.");
+                reproduce.AddCommand<Commands.Reproduce.ReproduceListCommand>("list").WithDescription("Every reproducible result: id, chapter/paper, figure/table, --quick and full run times.");
+                reproduce.AddCommand<Commands.Reproduce.ReproduceReportCommand>("report").WithDescription("Write the results page (docs/results.md) from the runs' summary.json files.");
+                reproduce.SetDefaultCommand<Commands.Reproduce.ReproduceRunCommand>();
+            });
             config.AddBranch("sweep", sweep =>
             {
                 sweep.SetDescription("Sweeps: many runs of one command over options and seeds, locally, on Slurm or on Kubernetes (see docs/sweeps.md).");

@@ -55,6 +55,26 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
         return ExitCode.Ok;
     }
 
+    /// <summary>Greedy episodes of the best checkpoint (with --evaluate): their returns and mean in greedy.json, one line on stderr.</summary>
+    private static void Evaluate(ControlSettings s, Environments.IControlEnvironment environment, ICheckpointableAgent agent, BestCheckpoint best, int? frozenAt, string outDir, CancellationToken ct)
+    {
+        if (s.Evaluate is not { } n)
+        {
+            return;
+        }
+
+        agent.LoadWeights(best.Weights!);
+        // Evaluation draws its resets from a generator of its own, so that it does not depend on how long training ran.
+        double[] greedy = GreedyEvaluation.Run(environment, agent, n, new Rng(s.Seed ^ 0x9E3779B97F4A7C15UL), ct);
+        double mean = greedy.Average();
+        AtomicFile.WriteAllText(Path.Combine(outDir, "greedy.json"), JsonSerializer.Serialize(new
+        {
+            best_mean = best.BestMean, best_episode = best.BestEpisode, frozen_at = frozenAt, episodes = n, greedy_mean = mean, greedy_min = greedy.Min(), returns = greedy,
+        }, Infrastructure.Cli.JsonOptions));
+        Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture,
+            $"best checkpoint ({(s.CheckpointEvery is null ? $"{s.SolveWindow}-episode mean" : "greedy score")} {best.BestMean:F1} at episode {best.BestEpisode}); greedy over {n} episodes: mean {mean:F1}, min {greedy.Min():F1}");
+    }
+
     private static string Show(int? episode) => episode?.ToString(CultureInfo.InvariantCulture) ?? "never";
 
     internal static RunSummary RunOne(ControlSettings s, Environments.IControlEnvironment environment, string objective, string outDir, CancellationToken ct)
@@ -85,11 +105,22 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
         string metricsPath = Path.Combine(outDir, "metrics.csv");
         string title = $"{agent.Name} ({objective}) · {environment.Name} · seed {s.Seed}";
         var experiment = new ControlExperiment(environment, agent, s.SolveWindow);
+        var checkpointable = agent as ICheckpointableAgent;
+        var best = checkpointable is null ? null : new BestCheckpoint(checkpointable, s.SolveWindow,
+            s.CheckpointEvery is { } every ? new GreedySelection(ControlAgents.Check(s).Environment, every, 10, s.Seed ^ 0x5DEECE66DUL) : null);
+        int? frozenAt = null;
 
         void Episode(EpisodeRecord e)
         {
             var r = e.Result;
             returns.Add(r.Return);
+            best?.Observe(e);
+            if (s.FreezeWhenSolved && frozenAt is null && checkpointable is not null && threshold is { } solve && returns.Count >= s.SolveWindow && e.MovingMean >= solve - 1e-9)
+            {
+                checkpointable.Learning = false;
+                frozenAt = e.Episode;
+            }
+
             if (coverage)
             {
                 ControlFigures.CollectStates(r, environment.StateSize, positions, velocities);
@@ -146,6 +177,11 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
         }
 
         ControlFigures.ReturnCurve(returns, s.SolveWindow, threshold, title, Path.Combine(outDir, "returns"));
+        if (best is not null && best.Save(Path.Combine(outDir, "best.safetensors")))
+        {
+            Evaluate(s, environment, checkpointable!, best, frozenAt, outDir, ct);
+        }
+
         double? covered = null;
         if (coverage)
         {

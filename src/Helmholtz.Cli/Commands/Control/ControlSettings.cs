@@ -168,6 +168,18 @@ internal sealed class ControlSettings : CommandSettings
     [Description("planner: switch the objective's information-gain term off")]
     public bool NoInfoGain { get; init; }
 
+    [CommandOption("--evaluate <N>")]
+    [Description("deep-aif, dqn: after training, run N greedy episodes (argmax actions, no learning) of the best checkpoint (best.safetensors, kept automatically at the best solve-window mean) and write greedy.json")]
+    public int? Evaluate { get; init; }
+
+    [CommandOption("--checkpoint-every <K>")]
+    [Description("deep-aif, dqn: choose the best checkpoint by 10 greedy episodes every K training episodes (in an environment of their own; training is unchanged) instead of by the solve-window mean")]
+    public int? CheckpointEvery { get; init; }
+
+    [CommandOption("--freeze-when-solved")]
+    [Description("deep-aif, dqn: stop learning once the solve-window mean reaches the task's threshold (default off: the agent keeps learning)")]
+    public bool FreezeWhenSolved { get; init; }
+
     [CommandOption("--quiet")]
     [Description("No progress bar")]
     public bool Quiet { get; init; }
@@ -191,6 +203,16 @@ internal sealed class ControlSettings : CommandSettings
         if (SolveWindow < 1)
         {
             return ValidationResult.Error($"--solve-window {SolveWindow}: must be ≥ 1");
+        }
+
+        if (CheckpointEvery is < 1 or > 100_000)
+        {
+            return ValidationResult.Error($"--checkpoint-every {CheckpointEvery}: must be 1…100000");
+        }
+
+        if (Evaluate is < 1 or > 100_000)
+        {
+            return ValidationResult.Error($"--evaluate {Evaluate}: must be 1…100000");
         }
 
         if (Parallel is < 1)

@@ -111,7 +111,7 @@ public sealed record DeepAifOptions(
 /// <para>4. Polyak update of G_φ⁻. Actions are sampled from q_θ(a|s) (or taken greedily); the first
 /// <see cref="DeepAifOptions.WarmupSteps"/> are uniform.</para>
 /// </remarks>
-public sealed class DeepAifAgent : IControlAgent, IStepLearner
+public sealed class DeepAifAgent : ICheckpointableAgent, IStepLearner
 {
     private readonly DeepAifOptions _options;
     private readonly TrainedNetwork _value;
@@ -190,6 +190,20 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
     public void PolicyProbabilities(ReadOnlySpan<float> observation, Span<double> destination) =>
         Softmax(_policy.Evaluate(observation), destination);
 
+    /// <inheritdoc />
+    public bool Learning { get; set; } = true;
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, FloatTensor> SaveWeights() =>
+        NetworkWeights.Save(("value", _value.Graph), ("value_target", _valueTarget.Graph), ("policy", _policy.Graph), ("transition", _transition.Graph));
+
+    /// <inheritdoc />
+    public void LoadWeights(IReadOnlyDictionary<string, FloatTensor> weights) =>
+        NetworkWeights.Load(weights, ("value", _value.Graph), ("value_target", _valueTarget.Graph), ("policy", _policy.Graph), ("transition", _transition.Graph));
+
+    /// <inheritdoc />
+    public int GreedyAction(ReadOnlySpan<float> observation) => DqnAgent.ArgMax(_policy.Evaluate(observation));
+
     /// <summary>G(s, ·) of the online EFE network for one observation (a view valid until the next call).</summary>
     public ReadOnlySpan<float> ExpectedFreeEnergy(ReadOnlySpan<float> observation) => _value.Evaluate(observation);
 
@@ -263,6 +277,11 @@ public sealed class DeepAifAgent : IControlAgent, IStepLearner
 
     void IStepLearner.Observe(ReadOnlySpan<float> observation, int action, double reward, ReadOnlySpan<float> nextObservation, bool terminated, Rng rng)
     {
+        if (!Learning)
+        {
+            return;
+        }
+
         _buffer.Add(observation, action, (float)reward, nextObservation, terminated);
         _steps++;
         if (_steps >= _options.WarmupSteps && _buffer.Count >= _options.BatchSize && _steps % _options.TrainEvery == 0)

@@ -85,7 +85,7 @@ public sealed record DqnOptions(
 /// the Huber loss, with Adam. The target network follows by Polyak averaging or periodic copies; actions are ε-greedy
 /// with a linear ε schedule. Time-limit truncations bootstrap; only terminal states do not.
 /// </remarks>
-public sealed class DqnAgent : IControlAgent, IStepLearner
+public sealed class DqnAgent : ICheckpointableAgent, IStepLearner
 {
     private readonly DqnOptions _options;
     private readonly TrainedNetwork _online;
@@ -145,6 +145,18 @@ public sealed class DqnAgent : IControlAgent, IStepLearner
     public ReadOnlySpan<float> QValues(ReadOnlySpan<float> observation) => _online.Evaluate(observation);
 
     /// <inheritdoc />
+    public bool Learning { get; set; } = true;
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, FloatTensor> SaveWeights() => NetworkWeights.Save(("online", _online.Graph), ("target", _target.Graph));
+
+    /// <inheritdoc />
+    public void LoadWeights(IReadOnlyDictionary<string, FloatTensor> weights) => NetworkWeights.Load(weights, ("online", _online.Graph), ("target", _target.Graph));
+
+    /// <inheritdoc />
+    public int GreedyAction(ReadOnlySpan<float> observation) => ArgMax(_online.Evaluate(observation));
+
+    /// <inheritdoc />
     /// <exception cref="Training.TrainingDivergedException">The episode's TD loss was NaN or infinite.</exception>
     public EpisodeResult RunEpisode(IControlEnvironment environment, Rng rng, CancellationToken cancellationToken = default)
     {
@@ -175,6 +187,11 @@ public sealed class DqnAgent : IControlAgent, IStepLearner
 
     void IStepLearner.Observe(ReadOnlySpan<float> observation, int action, double reward, ReadOnlySpan<float> nextObservation, bool terminated, Rng rng)
     {
+        if (!Learning)
+        {
+            return;
+        }
+
         _buffer.Add(observation, action, (float)reward, nextObservation, terminated);
         _steps++;
         if (_steps >= _options.WarmupSteps && _buffer.Count >= _options.BatchSize && _steps % _options.TrainEvery == 0)

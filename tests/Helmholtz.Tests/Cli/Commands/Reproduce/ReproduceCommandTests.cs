@@ -1,0 +1,64 @@
+using Helmholtz.Reproduction;
+using Helmholtz.Tests.Cli.Infrastructure;
+
+namespace Helmholtz.Tests.Cli.Commands.Reproduce;
+
+public sealed class ReproduceCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "helmholtz-reproduce-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void List_prints_every_id()
+    {
+        var (code, stdout, _) = CliInProcess.Run("reproduce", "list");
+        Assert.Equal(0, code);
+        Assert.All(ReproductionCatalog.Ids, id => Assert.Contains(id, stdout, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Quick_run_writes_figures_csv_and_report_then_refuses_the_folder_without_resume_and_report_builds_the_page()
+    {
+        string run = Path.Combine(_dir, "tmaze-learning");
+        var (code, _, stderr) = CliInProcess.Run("reproduce", "tmaze-learning", "--quick", "--out", run);
+        Assert.True(code == 0, stderr);
+        foreach (string file in new[] { "report.md", "measurements.csv", "summary.json", "tmaze-learning.png", "tmaze-learning.svg", "units/learn-s1.csv" })
+        {
+            Assert.True(File.Exists(Path.Combine(run, file)), file);
+        }
+
+        Assert.Contains("| quantity | published | Helmholtz | verdict |", File.ReadAllText(Path.Combine(run, "report.md")), StringComparison.Ordinal);
+        var again = CliInProcess.Run("reproduce", "tmaze-learning", "--quick", "--out", run);
+        Assert.Equal(2, again.Code);
+        CliInProcess.AssertErrorLine(again.Stderr, l => l.Contains("--resume", StringComparison.Ordinal), "add --resume");
+        var resumed = CliInProcess.Run("reproduce", "tmaze-learning", "--quick", "--out", run, "--resume");
+        Assert.Equal(0, resumed.Code);
+        Assert.Contains("0 units run, 1 resumed", File.ReadAllText(Path.Combine(run, "report.md")), StringComparison.Ordinal);
+
+        string page = Path.Combine(_dir, "docs", "results.md");
+        var report = CliInProcess.Run("reproduce", "report", "--from", _dir, "--out", page);
+        Assert.True(report.Code == 0, report.Stderr);
+        string text = File.ReadAllText(page);
+        Assert.Contains("[tmaze-learning](#tmaze-learning) (*quick*)", text, StringComparison.Ordinal);
+        Assert.Contains("full runs are pending", text, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_dir, "docs", "results", "tmaze-learning-quick.png")));
+    }
+
+    [Fact]
+    public void Unknown_id_and_bad_seeds_are_bad_input()
+    {
+        var unknown = CliInProcess.Run("reproduce", "no-such-result", "--quick", "--out", Path.Combine(_dir, "x"));
+        Assert.Equal(2, unknown.Code);
+        CliInProcess.AssertErrorLine(unknown.Stderr, l => l.Contains("Unknown reproduction 'no-such-result'", StringComparison.Ordinal), "Unknown reproduction");
+        var seeds = CliInProcess.Run("reproduce", "tmaze-learning", "--quick", "--seeds", "5-1", "--out", Path.Combine(_dir, "y"));
+        Assert.Equal(2, seeds.Code);
+        CliInProcess.AssertErrorLine(seeds.Stderr, l => l.Contains("--seeds", StringComparison.Ordinal), "--seeds");
+    }
+}
