@@ -1,3 +1,5 @@
+using Helmholtz.Tensors;
+
 namespace Helmholtz.ActiveInference.Discrete;
 
 public sealed partial class Agent
@@ -14,34 +16,70 @@ public sealed partial class Agent
         var result = new double[_nf][];
         for (int f = 0; f < _nf; f++)
         {
-            var p = new double[marg[f].Length];
-            if (_opt.ActionSelection == ActionSelection.Deterministic)
-            {
-                int best = 0;
-                for (int u = 1; u < marg[f].Length; u++)
-                {
-                    if (marg[f][u] > marg[f][best])
-                    {
-                        best = u;
-                    }
-                }
-
-                p[best] = 1;
-            }
-            else
-            {
-                var logits = new double[marg[f].Length];
-                for (int u = 0; u < logits.Length; u++)
-                {
-                    logits[u] = Categorical.SafeLog(marg[f][u]) * _opt.Alpha;
-                }
-
-                Categorical.Softmax(logits, p);
-            }
-
-            result[f] = p;
+            result[f] = new double[marg[f].Length];
+            ActionChoice.Probabilities(marg[f], _opt.ActionSelection, _opt.Alpha, result[f]);
         }
 
         return result;
+    }
+}
+
+/// <summary>How an agent turns its action marginal into a choice: the distribution, and the draw from it.</summary>
+internal static class ActionChoice
+{
+    /// <summary>Deterministic: a point mass on the first largest marginal; stochastic: softmax(α ln m).</summary>
+    public static void Probabilities(double[] marginal, ActionSelection selection, double alpha, double[] p)
+    {
+        if (selection == ActionSelection.Deterministic)
+        {
+            Array.Clear(p);
+            p[ArgMax(marginal)] = 1;
+            return;
+        }
+
+        var logits = new double[marginal.Length];
+        for (int u = 0; u < logits.Length; u++)
+        {
+            logits[u] = Categorical.SafeLog(marginal[u]) * alpha;
+        }
+
+        Categorical.Softmax(logits, p);
+    }
+
+    /// <summary>The action: the first largest marginal (deterministic, no draw) or one draw from softmax(α ln m).</summary>
+    public static int Choose(double[] marginal, ActionSelection selection, double alpha, Rng rng)
+    {
+        if (selection == ActionSelection.Deterministic)
+        {
+            return ArgMax(marginal);
+        }
+
+        var p = new double[marginal.Length];
+        Probabilities(marginal, selection, alpha, p);
+        double r = rng.NextDouble(), c = 0;
+        for (int u = 0; u < p.Length; u++)
+        {
+            c += p[u];
+            if (r < c)
+            {
+                return u;
+            }
+        }
+
+        return p.Length - 1;
+    }
+
+    private static int ArgMax(double[] m)
+    {
+        int best = 0;
+        for (int u = 1; u < m.Length; u++)
+        {
+            if (m[u] > m[best])
+            {
+                best = u;
+            }
+        }
+
+        return best;
     }
 }

@@ -45,14 +45,8 @@ public sealed partial class Agent
 
     // Policy evaluation buffers.
     private readonly double[][][] _treeQs; // [depth][factor]
-    private readonly double[] _joint;
-    private readonly double[] _qoJoint;
-    private readonly int[] _qoStamp;
-    private readonly int[] _qoTouched;
-    private int _stamp;
-    private readonly double[][] _qoModality;
-    private readonly double[][] _qwModality;
     private readonly int[] _decoded;
+    private readonly PolicyNodeValue _node;
 
     /// <summary>Creates an agent for <paramref name="model"/> with the options carried by the model.</summary>
     public Agent(GenerativeModel model)
@@ -87,12 +81,8 @@ public sealed partial class Agent
             _treeQs[t] = model.NumStates.Select(n => new double[n]).ToArray();
         }
 
-        _joint = new double[_k.S];
-        _qoJoint = new double[_opt.UseStatesInfoGain ? _k.NumJointOutcomes : 0];
-        _qoStamp = new int[_qoJoint.Length];
-        _qoTouched = new int[Math.Min(_qoJoint.Length, Math.Max(1, _k.PoIndex.Length))];
-        _qoModality = model.NumObs.Select(n => new double[n]).ToArray();
-        _qwModality = model.NumObs.Select(n => new double[n]).ToArray();
+        int jointOutcomes = _opt.UseStatesInfoGain ? _k.NumJointOutcomes : 0;
+        _node = new PolicyNodeValue(_k.S, jointOutcomes, Math.Min(jointOutcomes, Math.Max(1, _k.PoIndex.Length)), model.NumObs);
         _decoded = new int[_nf];
 
         QPi = new double[_policies.Count];
@@ -305,7 +295,7 @@ public sealed partial class Agent
                 double u = 0, ig = 0, pg = 0;
                 for (int t = _pastLen - 1; t < seq.Length; t++)
                 {
-                    var (nu, nig, npg) = NodeValue(seq[t]);
+                    var (nu, nig, npg) = _node.Evaluate(_k, _opt, seq[t]);
                     u += nu;
                     ig += nig;
                     pg += npg;
@@ -314,7 +304,7 @@ public sealed partial class Agent
                         // Novelty of B for the policy's own future transitions; pymdp 0.0.7.1 raises an IndexError here.
                         for (int f = 0; f < _nf; f++)
                         {
-                            pg += ParamInfoGainB(f, _policies[p, t - _pastLen, f], seq[t - 1][f], seq[t][f]);
+                            pg += PolicyNodeValue.ParamInfoGainB(_k, f, _policies[p, t - _pastLen, f], seq[t - 1][f], seq[t][f]);
                         }
                     }
                 }
@@ -357,11 +347,11 @@ public sealed partial class Agent
                 _k.Transition(f, act[f], cur[f], next[f]);
                 if (_k.WB is not null)
                 {
-                    npg += ParamInfoGainB(f, act[f], cur[f], next[f]);
+                    npg += PolicyNodeValue.ParamInfoGainB(_k, f, act[f], cur[f], next[f]);
                 }
             }
 
-            var (nu, nig, npa) = NodeValue(next);
+            var (nu, nig, npa) = _node.Evaluate(_k, _opt, next);
             int idx = prefix * k + j;
             if (depth + 1 == _policies.Length)
             {
@@ -374,141 +364,6 @@ public sealed partial class Agent
                 Visit(depth + 1, idx, u + nu, ig + nig, pg + npa + npg);
             }
         }
-    }
-
-    private (double Utility, double InfoGain, double ParamGain) NodeValue(double[][] qs)
-    {
-        double[] qx;
-        if (_nf == 1)
-        {
-            qx = qs[0];
-        }
-        else
-        {
-            _k.Outer(qs, _joint);
-            qx = _joint;
-        }
-
-        int n = _k.S;
-        double utility = 0;
-        if (_opt.UseUtility)
-        {
-            var uvec = _k.Utility;
-            for (int s = 0; s < n; s++)
-            {
-                utility += qx[s] * uvec[s];
-            }
-        }
-
-        double infoGain = 0;
-        if (_opt.UseStatesInfoGain)
-        {
-            // spm_MDP_G: Σ_s q(s) Σ_o P(o|s) ln P(o|s) − Σ_o q(o) ln q(o) over the joint outcome of all modalities,
-            // counting only joint states with q(s) > exp(−16).
-            _stamp++;
-            int touched = 0;
-            double threshold = Categorical.JointStateThreshold;
-            double amb = 0;
-            var start = _k.PoStart;
-            var pidx = _k.PoIndex;
-            var pval = _k.PoVal;
-            for (int s = 0; s < n; s++)
-            {
-                double q = qx[s];
-                if (!(q > threshold))
-                {
-                    continue;
-                }
-
-                amb += q * _k.Ambiguity[s];
-                for (int e = start[s]; e < start[s + 1]; e++)
-                {
-                    int o = pidx[e];
-                    if (_qoStamp[o] != _stamp)
-                    {
-                        _qoStamp[o] = _stamp;
-                        _qoJoint[o] = 0;
-                        _qoTouched[touched++] = o;
-                    }
-
-                    _qoJoint[o] += q * pval[e];
-                }
-            }
-
-            double negEntropy = 0;
-            for (int i = 0; i < touched; i++)
-            {
-                double v = _qoJoint[_qoTouched[i]];
-                negEntropy += v * Math.Log(v + Categorical.LogFloor);
-            }
-
-            infoGain = amb - negEntropy;
-        }
-
-        double paramGain = 0;
-        if (_k.WA is not null)
-        {
-            // pymdp's calc_pA_info_gain: −Σ_m q(o_m) · (W_m q(s)), over the non-zero columns of A and W only.
-            for (int m = 0; m < _k.NumModalities; m++)
-            {
-                var start = _k.WAStart![m];
-                var obs = _k.WAObs![m];
-                var av = _k.WAA![m];
-                var wv = _k.WAW![m];
-                var qo = _qoModality[m];
-                var qw = _qwModality[m];
-                Array.Clear(qo);
-                Array.Clear(qw);
-                for (int s = 0; s < n; s++)
-                {
-                    double q = qx[s];
-                    if (q == 0)
-                    {
-                        continue;
-                    }
-
-                    for (int e = start[s]; e < start[s + 1]; e++)
-                    {
-                        qo[obs[e]] += av[e] * q;
-                        qw[obs[e]] += wv[e] * q;
-                    }
-                }
-
-                for (int o = 0; o < qo.Length; o++)
-                {
-                    paramGain -= qo[o] * qw[o];
-                }
-            }
-        }
-
-        return (utility, infoGain, paramGain);
-    }
-
-    // pymdp's calc_pB_info_gain for one factor: −q(s_{t+1}) · (W_B[:, :, u] q(s_t)), over W_B's non-zero entries.
-    private double ParamInfoGainB(int f, int u, double[] prev, double[] next)
-    {
-        var start = _k.WBStart![f][u];
-        var rows = _k.WBRow![f][u];
-        var vals = _k.WBVal![f][u];
-        double total = 0;
-        for (int j = 0; j < prev.Length; j++)
-        {
-            double q = prev[j];
-            if (q == 0)
-            {
-                continue;
-            }
-
-            double col = 0;
-            for (int e = start[j]; e < start[j + 1]; e++)
-            {
-                col += vals[e] * next[rows[e]];
-            }
-
-            total += col * q;
-        }
-
-        return -total;
     }
 
     /// <summary>The marginal posterior over each factor's first action: Σ_π q(π) [π_0,f = u], normalised.</summary>
@@ -538,41 +393,7 @@ public sealed partial class Agent
         var action = new int[_nf];
         for (int f = 0; f < _nf; f++)
         {
-            if (_opt.ActionSelection == ActionSelection.Deterministic)
-            {
-                int best = 0;
-                for (int u = 1; u < marg[f].Length; u++)
-                {
-                    if (marg[f][u] > marg[f][best])
-                    {
-                        best = u;
-                    }
-                }
-
-                action[f] = best;
-            }
-            else
-            {
-                var logits = new double[marg[f].Length];
-                for (int u = 0; u < logits.Length; u++)
-                {
-                    logits[u] = Categorical.SafeLog(marg[f][u]) * _opt.Alpha;
-                }
-
-                var p = new double[logits.Length];
-                Categorical.Softmax(logits, p);
-                double r = rng.NextDouble(), c = 0;
-                action[f] = p.Length - 1;
-                for (int u = 0; u < p.Length; u++)
-                {
-                    c += p[u];
-                    if (r < c)
-                    {
-                        action[f] = u;
-                        break;
-                    }
-                }
-            }
+            action[f] = ActionChoice.Choose(marg[f], _opt.ActionSelection, _opt.Alpha, rng);
         }
 
         TakeAction(action);

@@ -468,13 +468,8 @@ public sealed class BatchedAgent
         private readonly double[] _logL;
         private readonly double[] _tmp;
         private readonly double[][][] _treeQs;
+        private readonly PolicyNodeValue _node;
         private readonly double[] _joint;
-        private readonly double[] _qoJoint;
-        private readonly int[] _qoStamp;
-        private readonly int[] _qoTouched;
-        private int _stamp;
-        private readonly double[][] _qoModality;
-        private readonly double[][] _qwModality;
         private readonly double[] _utility;
         private readonly double[] _infoGain;
         private readonly double[] _paramGain;
@@ -513,11 +508,7 @@ public sealed class BatchedAgent
 
             _joint = new double[s];
             int joint = b._slot[0].Kernels.NumJointOutcomes;
-            _qoJoint = new double[joint];
-            _qoStamp = new int[joint];
-            _qoTouched = new int[joint];
-            _qoModality = b._shape.NumObs.Select(n => new double[n]).ToArray();
-            _qwModality = b._shape.NumObs.Select(n => new double[n]).ToArray();
+            _node = new PolicyNodeValue(s, joint, joint, b._shape.NumObs);
             int p = b._policies.Count;
             _utility = new double[p];
             _infoGain = new double[p];
@@ -933,11 +924,11 @@ public sealed class BatchedAgent
                     _k.Transition(f, act[f], cur[f], next[f]);
                     if (_k.WB is not null)
                     {
-                        npg += ParamInfoGainB(f, act[f], cur[f], next[f]);
+                        npg += PolicyNodeValue.ParamInfoGainB(_k, f, act[f], cur[f], next[f]);
                     }
                 }
 
-                var (nu, nig, npa) = NodeValue(next);
+                var (nu, nig, npa) = _node.Evaluate(_k, _opt, next);
                 int idx = prefix * k + j;
                 if (depth + 1 == pol.Length)
                 {
@@ -950,138 +941,6 @@ public sealed class BatchedAgent
                     Visit(depth + 1, idx, u + nu, ig + nig, pg + npa + npg);
                 }
             }
-        }
-
-        private (double Utility, double InfoGain, double ParamGain) NodeValue(double[][] qs)
-        {
-            double[] qx;
-            if (_b._nf == 1)
-            {
-                qx = qs[0];
-            }
-            else
-            {
-                _k.Outer(qs, _joint);
-                qx = _joint;
-            }
-
-            int n = _k.S;
-            double utility = 0;
-            if (_opt.UseUtility)
-            {
-                var uvec = _k.Utility;
-                for (int s = 0; s < n; s++)
-                {
-                    utility += qx[s] * uvec[s];
-                }
-            }
-
-            double infoGain = 0;
-            if (_opt.UseStatesInfoGain)
-            {
-                _stamp++;
-                int touched = 0;
-                double threshold = Categorical.JointStateThreshold;
-                double amb = 0;
-                var start = _k.PoStart;
-                var pidx = _k.PoIndex;
-                var pval = _k.PoVal;
-                var amv = _k.Ambiguity;
-                for (int s = 0; s < n; s++)
-                {
-                    double q = qx[s];
-                    if (!(q > threshold))
-                    {
-                        continue;
-                    }
-
-                    amb += q * amv[s];
-                    for (int e = start[s]; e < start[s + 1]; e++)
-                    {
-                        int o = pidx[e];
-                        if (_qoStamp[o] != _stamp)
-                        {
-                            _qoStamp[o] = _stamp;
-                            _qoJoint[o] = 0;
-                            _qoTouched[touched++] = o;
-                        }
-
-                        _qoJoint[o] += q * pval[e];
-                    }
-                }
-
-                double negEntropy = 0;
-                for (int t = 0; t < touched; t++)
-                {
-                    double v = _qoJoint[_qoTouched[t]];
-                    negEntropy += v * Math.Log(v + Categorical.LogFloor);
-                }
-
-                infoGain = amb - negEntropy;
-            }
-
-            double paramGain = 0;
-            if (_k.WA is not null)
-            {
-                for (int m = 0; m < _k.NumModalities; m++)
-                {
-                    var start = _k.WAStart![m];
-                    var obs = _k.WAObs![m];
-                    var av = _k.WAA![m];
-                    var wv = _k.WAW![m];
-                    var qo = _qoModality[m];
-                    var qw = _qwModality[m];
-                    Array.Clear(qo);
-                    Array.Clear(qw);
-                    for (int s = 0; s < n; s++)
-                    {
-                        double q = qx[s];
-                        if (q == 0)
-                        {
-                            continue;
-                        }
-
-                        for (int e = start[s]; e < start[s + 1]; e++)
-                        {
-                            qo[obs[e]] += av[e] * q;
-                            qw[obs[e]] += wv[e] * q;
-                        }
-                    }
-
-                    for (int o = 0; o < qo.Length; o++)
-                    {
-                        paramGain -= qo[o] * qw[o];
-                    }
-                }
-            }
-
-            return (utility, infoGain, paramGain);
-        }
-
-        private double ParamInfoGainB(int f, int u, double[] prev, double[] next)
-        {
-            var start = _k.WBStart![f][u];
-            var rows = _k.WBRow![f][u];
-            var vals = _k.WBVal![f][u];
-            double total = 0;
-            for (int j = 0; j < prev.Length; j++)
-            {
-                double q = prev[j];
-                if (q == 0)
-                {
-                    continue;
-                }
-
-                double col = 0;
-                for (int e = start[j]; e < start[j + 1]; e++)
-                {
-                    col += vals[e] * next[rows[e]];
-                }
-
-                total += col * q;
-            }
-
-            return -total;
         }
     }
 }

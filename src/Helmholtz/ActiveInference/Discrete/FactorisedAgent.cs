@@ -452,40 +452,7 @@ public sealed class FactorisedAgent
         var action = new int[_nf];
         for (int f = 0; f < _nf; f++)
         {
-            if (_opt.ActionSelection == ActionSelection.Deterministic)
-            {
-                int best = 0;
-                for (int u = 1; u < marg[f].Length; u++)
-                {
-                    if (marg[f][u] > marg[f][best])
-                    {
-                        best = u;
-                    }
-                }
-
-                action[f] = best;
-            }
-            else
-            {
-                var p = new double[marg[f].Length];
-                for (int u = 0; u < p.Length; u++)
-                {
-                    p[u] = Categorical.SafeLog(marg[f][u]) * _opt.Alpha;
-                }
-
-                Categorical.Softmax(p, p);
-                double r = rng.NextDouble(), c = 0;
-                action[f] = p.Length - 1;
-                for (int u = 0; u < p.Length; u++)
-                {
-                    c += p[u];
-                    if (r < c)
-                    {
-                        action[f] = u;
-                        break;
-                    }
-                }
-            }
+            action[f] = ActionChoice.Choose(marg[f], _opt.ActionSelection, _opt.Alpha, rng);
         }
 
         TakeAction(action);

@@ -168,11 +168,11 @@ public sealed partial class Agent
                 _k.Transition(f, act[f], b[f], next[f]);
                 if (_k.WB is not null)
                 {
-                    pg += ParamInfoGainB(f, act[f], b[f], next[f]);
+                    pg += PolicyNodeValue.ParamInfoGainB(_k, f, act[f], b[f], next[f]);
                 }
             }
 
-            var (nu, nig, npa) = NodeValue(next);
+            var (nu, nig, npa) = _node.Evaluate(_k, _opt, next);
             parts[u][0] = nu;
             parts[u][1] = nig;
             parts[u][2] = npa + pg;
