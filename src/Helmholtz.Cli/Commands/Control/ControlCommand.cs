@@ -108,18 +108,14 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
         var checkpointable = agent as ICheckpointableAgent;
         var best = checkpointable is null ? null : new BestCheckpoint(checkpointable, s.SolveWindow,
             s.CheckpointEvery is { } every ? new GreedySelection(ControlAgents.Check(s).Environment, every, 10, s.Seed ^ 0x5DEECE66DUL) : null);
-        int? frozenAt = null;
+        var freeze = s.FreezeWhenSolved && checkpointable is not null && threshold is { } solveAt ? new FreezeWhenSolved(checkpointable, solveAt, s.SolveWindow) : null;
 
         void Episode(EpisodeRecord e)
         {
             var r = e.Result;
             returns.Add(r.Return);
             best?.Observe(e);
-            if (s.FreezeWhenSolved && frozenAt is null && checkpointable is not null && threshold is { } solve && returns.Count >= s.SolveWindow && e.MovingMean >= solve - 1e-9)
-            {
-                checkpointable.Learning = false;
-                frozenAt = e.Episode;
-            }
+            freeze?.Observe(e);
 
             if (coverage)
             {
@@ -179,7 +175,7 @@ internal sealed partial class ControlCommand : HelmholtzCommand<ControlSettings>
         ControlFigures.ReturnCurve(returns, s.SolveWindow, threshold, title, Path.Combine(outDir, "returns"));
         if (best is not null && best.Save(Path.Combine(outDir, "best.safetensors")))
         {
-            Evaluate(s, environment, checkpointable!, best, frozenAt, outDir, ct);
+            Evaluate(s, environment, checkpointable!, best, freeze?.FrozenAt, outDir, ct);
         }
 
         double? covered = null;

@@ -207,3 +207,39 @@ public static class GreedyEvaluation
         }
     }
 }
+
+/// <summary>
+/// Stops an agent's learning the first time the moving mean of its returns reaches the task's solve threshold, so that
+/// continued learning cannot undo what it learned (CartPole's collapse after solving is a learning effect, not a loss
+/// of the weights: docs/deep-active-inference.md). Pass <see cref="Observe"/> as <see cref="ControlExperiment.Run"/>'s afterEpisode.
+/// </summary>
+public sealed class FreezeWhenSolved
+{
+    private readonly ICheckpointableAgent _agent;
+    private readonly double _threshold;
+    private readonly int _window;
+    private int _seen;
+
+    /// <summary>Watches <paramref name="agent"/>; freezes it once <paramref name="window"/> episodes are in and their mean reaches <paramref name="threshold"/>.</summary>
+    public FreezeWhenSolved(ICheckpointableAgent agent, double threshold, int window = 100)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
+        (_agent, _threshold, _window) = (agent, threshold, window);
+    }
+
+    /// <summary>The episode after which learning stopped, or null while the agent still learns.</summary>
+    public int? FrozenAt { get; private set; }
+
+    /// <summary>Takes one finished episode.</summary>
+    public void Observe(EpisodeRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _seen++;
+        if (FrozenAt is null && _seen >= _window && record.MovingMean >= _threshold - 1e-9)
+        {
+            _agent.Learning = false;
+            FrozenAt = record.Episode;
+        }
+    }
+}

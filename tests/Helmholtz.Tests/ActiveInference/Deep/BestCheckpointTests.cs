@@ -56,4 +56,34 @@ public sealed class BestCheckpointTests
         var other = new DqnAgent(new CartPole(), Small, new Rng(4));
         Assert.Throws<ArgumentException>(() => other.LoadWeights(before));
     }
+
+    [Fact]
+    public void Freezing_stops_learning_at_the_first_full_window_at_the_threshold()
+    {
+        var agent = new DqnAgent(new CartPole(), Small, new Rng(5));
+        var records = new List<EpisodeRecord>();
+        var freeze = new FreezeWhenSolved(agent, threshold: 0, window: 3); // every CartPole return is > 0: freezes once 3 episodes are in
+        IReadOnlyDictionary<string, FloatTensor>? atFreeze = null;
+        Train(agent, 8, r =>
+        {
+            records.Add(r);
+            freeze.Observe(r);
+            if (freeze.FrozenAt == r.Episode)
+            {
+                atFreeze = agent.SaveWeights();
+            }
+        });
+        Assert.Equal(records[2].Episode, freeze.FrozenAt);
+        Assert.False(agent.Learning);
+        var end = agent.SaveWeights();
+        Assert.All(atFreeze!, kv => Assert.Equal(kv.Value.ReadOnlySpan.ToArray(), end[kv.Key].ReadOnlySpan.ToArray()));
+
+        var never = new FreezeWhenSolved(new DqnAgent(new CartPole(), Small, new Rng(5)), threshold: 1e9, window: 3);
+        foreach (var r in records)
+        {
+            never.Observe(r);
+        }
+
+        Assert.Null(never.FrozenAt);
+    }
 }
