@@ -18,12 +18,20 @@ internal static class ResultsPage
         {
             s.Append("**Rows marked *quick* come from `--quick` runs**: small configurations (at most two minutes each on two cores) that\n");
             s.Append("show the pipeline end to end, not the published result; their verdicts say nothing yet about the thesis.\n");
-            s.Append("The full runs are pending; rerun without `--quick` and regenerate this page.\n\n");
+            int full = results.Count(r => r.Summary.Size == "full");
+            s.Append(CultureInfo.InvariantCulture, $"{full} of {results.Count} results come from full runs; the full runs of the others are pending (rerun them without `--quick` and regenerate this page).\n\n");
         }
 
+        static string Count(IReadOnlyCollection<SummaryRow> rows) => string.Create(CultureInfo.InvariantCulture,
+            $"{rows.Count} comparisons: {rows.Count(r => r.Verdict == "matches")} match, {rows.Count(r => r.Verdict == "better")} better, {rows.Count(r => r.Verdict == "worse")} worse, {rows.Count(r => r.Verdict == "not reached")} not reached");
         var rows = results.SelectMany(r => r.Summary.Rows).ToList();
-        s.Append(CultureInfo.InvariantCulture,
-            $"{results.Count} results, {rows.Count} comparisons: {rows.Count(r => r.Verdict == "matches")} match, {rows.Count(r => r.Verdict == "better")} better, {rows.Count(r => r.Verdict == "worse")} worse, {rows.Count(r => r.Verdict == "not reached")} not reached.\n\n");
+        s.Append(CultureInfo.InvariantCulture, $"{results.Count} results, {Count(rows)}");
+        if (anyQuick)
+        {
+            s.Append("; from full runs only, ").Append(Count(results.Where(r => r.Summary.Size == "full").SelectMany(r => r.Summary.Rows).ToList()));
+        }
+
+        s.Append(".\n\n");
         s.Append("Data we cannot obtain here (CIFAR, SVHN, MuJoCo, LunarLander, the papers' text corpora) are named in each result's\n");
         s.Append("data line below, with the nearest task we run instead.\n\n");
         s.Append("Times are wall times on two shared cores (AMD EPYC). In `reproduce list`, full times marked ≈ are not measured:\n");
