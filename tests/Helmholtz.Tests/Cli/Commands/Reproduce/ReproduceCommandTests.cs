@@ -47,7 +47,7 @@ public sealed class ReproduceCommandTests : IDisposable
         Assert.True(report.Code == 0, report.Stderr);
         string text = File.ReadAllText(page);
         Assert.Contains("[tmaze-learning](#tmaze-learning) (*quick*)", text, StringComparison.Ordinal);
-        Assert.Contains("full runs are pending", text, StringComparison.Ordinal);
+        Assert.Contains("0 of 1 results come from full runs; the full runs of the others are pending", text, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_dir, "docs", "results", "tmaze-learning-quick.png")));
     }
 
