@@ -40,7 +40,7 @@ public static partial class ReproductionCatalog
                     new Criterion(0.05, Direction.HigherIsBetter), all => Pick.Mean(all, "sophisticated", "cue_first_rate"), "F2"),
             ],
             new FigureSpec("rewarded", "T-maze: reward per trial", "trial", "rewarded (1) or not (0)"),
-            new RunTime(1.1, 19, false));
+            new RunTime(1.1, 2, true));
     }
 
     private static IReadOnlyList<Measurement> TrialNumbers(string unit, TMaze env, IReadOnlyList<DiscreteTrial> trials)
@@ -103,7 +103,7 @@ public static partial class ReproductionCatalog
                     new Criterion(0.1, Direction.HigherIsBetter), all => Pick.Mean(all, "learn", "learned_reward_probability"), "F2"),
             ],
             new FigureSpec("rewarded", "T-maze learning: reward per trial", "trial", "rewarded (1) or not (0)"),
-            new RunTime(1.1, 14, false));
+            new RunTime(1.1, 1, true));
     }
 
     // The CartPole schedule of docs/deep-active-inference.md (γ 5 → 100 over 30,000 steps; learning rates to 5 % over 100,000 steps; buffer 200,000).
@@ -200,7 +200,7 @@ public static partial class ReproductionCatalog
                 HoldRow("DQN", "dqn", 475), KeptCheckpointRow("DQN", "dqn", 475),
             ],
             new FigureSpec("moving_mean", "CartPole-v1: 100-episode mean return", "episode", "mean return"),
-            new RunTime(1.3, 4000, false));
+            new RunTime(1.3, 742, true));
     }
 
     private static Reproduction DeepAifAcrobot()
@@ -226,7 +226,7 @@ public static partial class ReproductionCatalog
                 KeptCheckpointRow("deep AIF", "deep-aif", -100),
             ],
             new FigureSpec("moving_mean", "Acrobot-v1: 100-episode mean return", "episode", "mean return"),
-            new RunTime(2.2, 625, false));
+            new RunTime(2.2, 73, true));
     }
 
     /// <summary>One exploration run as <c>aif explore</c> runs it: agent seed s, environment seed s + 1000, stop at the first success.</summary>
@@ -300,7 +300,7 @@ public static partial class ReproductionCatalog
                     all => Pick.Fraction(all, "feef", "first_success_episode", _ => true) - Pick.Fraction(all, "reward", "first_success_episode", _ => true), "+0.00;-0.00;0.00"),
             ],
             new FigureSpec("coverage", "sparse mountain car: state coverage of episodes 0–1", "unit", "coverage"),
-            new RunTime(16.6, 166, false));
+            new RunTime(16.6, 116, true));
     }
 
     private static Reproduction ExplorationObjectives()
@@ -365,6 +365,6 @@ public static partial class ReproductionCatalog
                     all => Pick.Fraction(all, "planner", "mean_after_20", x => x >= -200), "F2"),
             ],
             new FigureSpec("return", "Pendulum-v1: return per episode", "episode", "return"),
-            new RunTime(6.3, 750, false));
+            new RunTime(6.3, 1027, true));
     }
 }

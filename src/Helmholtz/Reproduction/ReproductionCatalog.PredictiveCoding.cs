@@ -100,7 +100,7 @@ public static partial class ReproductionCatalog
                 "→ 0: converges to the exact backprop gradients as T grows (figure; no number)", 0, Source,
                 new Criterion(1e-3, Direction.LowerIsBetter), all => Pick.Mean(all, m, "final_max_relative_error"), "E2")).ToList(),
             new FigureSpec("max_relative_error", "fixed-prediction PC vs backprop: largest relative gradient error", "inference steps T", "max relative error (log10)", LogX: true, LogY: true),
-            new RunTime(3.1, 13, false));
+            new RunTime(3.1, 7, true));
     }
 
     private static Reproduction PcVsBpTraining()
@@ -162,7 +162,7 @@ public static partial class ReproductionCatalog
             variants.Select(v => GapRow($"{Name(v)} − BP final test accuracy, MLP (pp)", Name(v), "bp",
                 "0: AR \"converges to the exact backprop gradients\" and its simplifications train \"while preserving performance\"", Source)).ToList(),
             new FigureSpec("test_accuracy", "activation relaxation and backprop: test accuracy per epoch", "epoch", "test accuracy"),
-            new RunTime(2.0, 480, false));
+            new RunTime(2.0, 55, true));
     }
 
     private static Reproduction PcDepth()
@@ -186,7 +186,7 @@ public static partial class ReproductionCatalog
                     "Pinchetti et al. 2024 (not the thesis)", new Criterion(5, Direction.HigherIsBetter), DeepestGap("pc-standard"), "+0.00;-0.00;0.00"),
             ],
             new FigureSpec("final_test_accuracy", "final test accuracy by depth and algorithm", "unit", "test accuracy"),
-            new RunTime(2.7, 290, false));
+            new RunTime(2.7, 46, true));
     }
 
     private static Func<IReadOnlyList<Measurement>, double> DeepestGap(string variant) => all =>
@@ -212,7 +212,7 @@ public static partial class ReproductionCatalog
                     all => Pick.Mean(all, "completion", "pc_mse") / Pick.Mean(all, "completion", "linear_fill_mse"), "F3"),
             ],
             new FigureSpec("completion_mse", "completion MSE of the hidden pixels: PC, mean fill, best linear fill (x = 0, 1, 2)", "fill (0 PC, 1 mean, 2 linear)", "pixel MSE"),
-            new RunTime(5.2, 40, false));
+            new RunTime(5.2, 27, true));
     }
 
     private static IReadOnlyList<Measurement> Completion(ReproductionSize size, ulong seed, CancellationToken ct)
