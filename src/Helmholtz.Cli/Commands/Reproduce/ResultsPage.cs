@@ -42,14 +42,14 @@ internal static class ResultsPage
         {
             string size = summary.Size == "full" ? "" : $" (*{summary.Size}*)";
             s.Append(CultureInfo.InvariantCulture,
-                $"| [{summary.Id}](#{summary.Id}){size} | {Cell(summary.Source)} · {Cell(summary.Figure)} | {Join(summary.Rows.Select(r => r.Published))} | {Join(summary.Rows.Select(r => r.Ours))} | {Join(summary.Rows.Select(r => r.Verdict))} | `{Cell(summary.Command)}` | {ReproduceListCommand.Time(summary.Seconds)} | {(figure is null ? "" : $"<a href=\"{figure}\"><img src=\"{figure}\" width=\"120\"></a>")} |\n");
+                $"| [{summary.Id}](#{summary.Id}){size} | {Cell(summary.Source)} · {Cell(summary.Figure)} | {Join(summary.Rows.Select(r => r.Published))} | {Join(summary.Rows.Select(r => r.Ours))} | {Join(summary.Rows.Select(r => r.Verdict))} | `{Cell(Rerun(summary.Command))}` | {ReproduceListCommand.Time(summary.Seconds)} | {(figure is null ? "" : $"<a href=\"{figure}\"><img src=\"{figure}\" width=\"120\"></a>")} |\n");
         }
 
         foreach (var (summary, figure) in results)
         {
             s.Append(CultureInfo.InvariantCulture, $"\n## {summary.Id}\n\n{summary.Title}.\n\n");
             s.Append(CultureInfo.InvariantCulture, $"- Source: {summary.Source}; {summary.Figure}.\n- Data: {summary.Data}\n");
-            s.Append(CultureInfo.InvariantCulture, $"- Run: {summary.Size}, seeds {string.Join(",", summary.Seeds)}, {summary.Seconds:F1} s: `{summary.Command}`\n\n");
+            s.Append(CultureInfo.InvariantCulture, $"- Run: {summary.Size}, seeds {string.Join(",", summary.Seeds)}, {summary.Seconds:F1} s: `{Rerun(summary.Command)}`\n\n");
             if (figure is not null)
             {
                 s.Append(CultureInfo.InvariantCulture, $"![{summary.Id}]({figure})\n\n");
@@ -68,4 +68,8 @@ internal static class ResultsPage
     private static string Join(IEnumerable<string> cells) => string.Join("<br>", cells.Select(Cell));
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+
+    /// <summary>The command as a reader reruns it: without the run folder (a local path) and without --resume.</summary>
+    internal static string Rerun(string command) =>
+        System.Text.RegularExpressions.Regex.Replace(command, @" --(out\s+\S+|resume)(?=\s|$)", "");
 }

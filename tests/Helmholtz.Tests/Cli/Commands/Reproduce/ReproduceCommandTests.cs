@@ -15,6 +15,13 @@ public sealed class ReproduceCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("helmholtz reproduce pc-depth --resume --out /tmp/full/pc-depth", "helmholtz reproduce pc-depth")]
+    [InlineData("helmholtz reproduce tmaze-learning --quick --out runs/x --seeds 1,2", "helmholtz reproduce tmaze-learning --quick --seeds 1,2")]
+    [InlineData("helmholtz reproduce deep-aif-acrobot", "helmholtz reproduce deep-aif-acrobot")]
+    public void The_results_page_shows_commands_without_the_local_run_folder(string command, string shown) =>
+        Assert.Equal(shown, Helmholtz.Cli.Commands.Reproduce.ResultsPage.Rerun(command));
+
     [Fact]
     public void List_prints_every_id()
     {
