@@ -27,6 +27,27 @@ public sealed partial class Agent
 /// <summary>How an agent turns its action marginal into a choice: the distribution, and the draw from it.</summary>
 internal static class ActionChoice
 {
+    /// <summary>The marginal posterior over each factor's first action: Σ_π q(π) [π_0,f = u], normalised.</summary>
+    public static double[][] Marginals(PolicySet policies, int[] numControls, double[] qPi)
+    {
+        var marg = numControls.Select(n => new double[n]).ToArray();
+        int nf = numControls.Length;
+        for (int p = 0; p < policies.Count; p++)
+        {
+            for (int f = 0; f < nf; f++)
+            {
+                marg[f][policies[p, 0, f]] += qPi[p];
+            }
+        }
+
+        foreach (var m in marg)
+        {
+            Categorical.Normalise(m);
+        }
+
+        return marg;
+    }
+
     /// <summary>Deterministic: a point mass on the first largest marginal; stochastic: softmax(α ln m).</summary>
     public static void Probabilities(double[] marginal, ActionSelection selection, double alpha, double[] p)
     {

@@ -427,21 +427,7 @@ public sealed class FactorisedAgent
     /// <summary>The marginal posterior over each factor's first action: Σ_π q(π) [π_0,f = u], normalised.</summary>
     public double[][] ActionMarginals()
     {
-        var marg = _model.NumControls.Select(n => new double[n]).ToArray();
-        for (int p = 0; p < _policies.Count; p++)
-        {
-            for (int f = 0; f < _nf; f++)
-            {
-                marg[f][_policies[p, 0, f]] += QPi[p];
-            }
-        }
-
-        foreach (var m in marg)
-        {
-            Categorical.Normalise(m);
-        }
-
-        return marg;
+        return ActionChoice.Marginals(_policies, _model.NumControls, QPi);
     }
 
     /// <summary>Chooses an action from q(π) (argmax, or a draw from softmax(α ln marginal)) and takes it.</summary>
