@@ -110,14 +110,7 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
             agent.InferPolicies();
             var action = agent.SampleAction(rng);
             double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (warm)
-            {
-                times.Add(ms);
-            }
-            else
-            {
-                warm = (i >= 20 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds >= 1) || i >= 100_000;
-            }
+            warm = Record(times, ms, warm, i, warmStart);
 
             var (next, done) = env.Step(action, rng);
             obs = next;
@@ -244,14 +237,7 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
             agent.InferPolicies();
             var action = agent.SampleAction(rng);
             double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (warm)
-            {
-                times.Add(ms);
-            }
-            else
-            {
-                warm = (i >= 20 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds >= 1) || i >= 100_000;
-            }
+            warm = Record(times, ms, warm, i, warmStart);
 
             for (int f = 0; f < truth.Length; f++)
             {
@@ -284,4 +270,16 @@ internal sealed class AifBenchCommand : Infrastructure.HelmholtzCommand<AifBench
     }
 
     private static (IDiscreteEnvironment, GenerativeModel) Pair<T>(T env, Func<T, GenerativeModel> model) where T : IDiscreteEnvironment => (env, model(env));
+
+    /// <summary>Keeps a step's time once warm; warm after at least 20 steps and one second (or 100,000 steps).</summary>
+    private static bool Record(List<double> times, double ms, bool warm, int step, long warmStart)
+    {
+        if (warm)
+        {
+            times.Add(ms);
+            return true;
+        }
+
+        return (step >= 20 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds >= 1) || step >= 100_000;
+    }
 }
