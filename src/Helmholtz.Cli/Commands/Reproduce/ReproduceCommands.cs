@@ -150,7 +150,7 @@ internal sealed class ReproduceRunCommand : HelmholtzCommand<ReproduceRunSetting
 internal sealed class ReproduceReportSettings : CommandSettings
 {
     [CommandOption("--from <DIR>")]
-    [Description("Run folders of 'reproduce ID' (each with summary.json), comma-separated; a folder without summary.json is searched one level down.")]
+    [Description("Run folders of 'reproduce ID' (each with summary.json), comma-separated; a folder without summary.json is searched one level down. Results kept beside the page (results/ID.json) from earlier reports fill in the ids these runs lack; a quick run never replaces a kept full one.")]
     public string From { get; init; } = "runs/reproduce";
 
     [CommandOption("--out <FILE>")]
@@ -184,11 +184,27 @@ internal sealed class ReproduceReportCommand : HelmholtzCommand<ReproduceReportS
         string outDir = Path.GetDirectoryName(Path.GetFullPath(settings.Out))!;
         string figures = Path.Combine(outDir, "results");
         Directory.CreateDirectory(figures);
-        var summaries = new List<(ReproductionSummary Summary, string? Figure)>();
+
+        // Results kept beside the page by earlier reports (results/ID.json with its figure): a page can be rebuilt
+        // from the runs of one session plus those kept, so long full runs need not all be repeated together.
+        var byId = new Dictionary<string, (ReproductionSummary Summary, string? Figure)>(StringComparer.Ordinal);
+        foreach (string kept in Directory.GetFiles(figures, "*.json").Order(StringComparer.Ordinal))
+        {
+            var summary = ReadSummary(kept);
+            string name = $"{summary.Id}-{summary.Size}.png";
+            byId[summary.Id] = (summary, File.Exists(Path.Combine(figures, name)) ? "results/" + name : null);
+        }
+
         foreach (string folder in folders)
         {
-            var summary = JsonSerializer.Deserialize<ReproductionSummary>(File.ReadAllText(Path.Combine(folder, "summary.json")), ReproductionRunner.JsonOptions)
-                ?? throw new InvalidDataException($"{folder}/summary.json is empty.");
+            var summary = ReadSummary(Path.Combine(folder, "summary.json"));
+            if (byId.TryGetValue(summary.Id, out var kept) && kept.Summary.Size == "full" && summary.Size != "full")
+            {
+                Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture,
+                    $"[yellow]{Markup.Escape(summary.Id)}: the kept full run stays; the {Markup.Escape(summary.Size)} run in {Markup.Escape(folder)} is not used[/]");
+                continue;
+            }
+
             string? figure = null;
             string png = Path.Combine(folder, summary.FigureFile);
             if (summary.FigureFile.Length > 0 && File.Exists(png))
@@ -198,14 +214,37 @@ internal sealed class ReproduceReportCommand : HelmholtzCommand<ReproduceReportS
                 figure = "results/" + name;
             }
 
-            summaries.Add((summary, figure));
+            File.Copy(Path.Combine(folder, "summary.json"), Path.Combine(figures, summary.Id + ".json"), overwrite: true);
+            byId[summary.Id] = (summary, figure);
         }
 
+        // A result's figure from a run it no longer shows (a quick run's, once its full run is in) goes.
+        var shown = byId.Values.Select(x => x.Figure).OfType<string>().Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        foreach (string png in Directory.GetFiles(figures, "*.png").Where(f => !shown.Contains(Path.GetFileName(f))
+                     && byId.Keys.Any(id => Path.GetFileName(f).StartsWith(id + "-", StringComparison.Ordinal))))
+        {
+            File.Delete(png);
+        }
+
+        var summaries = byId.Values.ToList();
         // The catalogue's order (the thesis's), whatever the folders are called; results of unknown ids go last.
         int Rank(string id) => ReproductionCatalog.Ids.ToList().IndexOf(id) is >= 0 and var i ? i : int.MaxValue;
         summaries = summaries.OrderBy(x => Rank(x.Summary.Id)).ThenBy(x => x.Summary.Id, StringComparer.Ordinal).ToList();
         AtomicFile.WriteAllText(settings.Out, ResultsPage.Markdown(summaries));
         Infrastructure.Cli.Stderr.MarkupLine(CultureInfo.InvariantCulture, $"{summaries.Count} results in [blue]{Markup.Escape(Path.GetFullPath(settings.Out))}[/]");
         return ExitCode.Ok;
+    }
+
+    private static ReproductionSummary ReadSummary(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ReproductionSummary>(File.ReadAllText(path), ReproductionRunner.JsonOptions)
+                ?? throw new InvalidDataException($"{path} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a reproduction summary: {e.Message}", e);
+        }
     }
 }

@@ -59,6 +59,45 @@ public sealed class ReproduceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Report_keeps_each_summary_beside_the_page_so_later_runs_add_to_it_and_a_quick_run_never_replaces_a_full_one()
+    {
+        string page = Path.Combine(_dir, "docs", "results.md");
+        string kept = Path.Combine(_dir, "docs", "results");
+        void Report(string from)
+        {
+            var r = CliInProcess.Run("reproduce", "report", "--from", from, "--out", page);
+            Assert.True(r.Code == 0, r.Stderr);
+        }
+
+        Assert.Equal(0, CliInProcess.Run("reproduce", "tmaze-learning", "--quick", "--out", Path.Combine(_dir, "quick", "tmaze-learning")).Code);
+        Report(Path.Combine(_dir, "quick"));
+        Assert.True(File.Exists(Path.Combine(kept, "tmaze-learning.json")));
+        Assert.True(File.Exists(Path.Combine(kept, "tmaze-learning-quick.png")));
+
+        // The full run replaces the kept quick one, and its figure replaces the quick figure.
+        Assert.Equal(0, CliInProcess.Run("reproduce", "tmaze-learning", "--out", Path.Combine(_dir, "full", "tmaze-learning")).Code);
+        Report(Path.Combine(_dir, "full"));
+        Assert.False(File.Exists(Path.Combine(kept, "tmaze-learning-quick.png")));
+        Assert.True(File.Exists(Path.Combine(kept, "tmaze-learning-full.png")));
+
+        // Another result's run adds a row; the kept full tmaze-learning stays, and a quick run does not replace it.
+        Assert.Equal(0, CliInProcess.Run("reproduce", "tmaze-epistemic", "--quick", "--out", Path.Combine(_dir, "other", "tmaze-epistemic")).Code);
+        Report(Path.Combine(_dir, "other"));
+        Report(Path.Combine(_dir, "quick"));
+        string text = File.ReadAllText(page);
+        Assert.Contains("| [tmaze-learning](#tmaze-learning) |", text, StringComparison.Ordinal);
+        Assert.Contains("[tmaze-epistemic](#tmaze-epistemic) (*quick*)", text, StringComparison.Ordinal);
+        Assert.Contains("1 of 2 results come from full runs", text, StringComparison.Ordinal);
+
+        // A corrupt kept summary is named, and the page is not touched.
+        File.WriteAllText(Path.Combine(kept, "tmaze-epistemic.json"), "{ not json");
+        var bad = CliInProcess.Run("reproduce", "report", "--from", Path.Combine(_dir, "full"), "--out", page);
+        Assert.NotEqual(0, bad.Code);
+        CliInProcess.AssertErrorLine(bad.Stderr, l => l.Contains("tmaze-epistemic.json", StringComparison.Ordinal), "the corrupt file");
+        Assert.Equal(text, File.ReadAllText(page));
+    }
+
+    [Fact]
     public void Unknown_id_and_bad_seeds_are_bad_input()
     {
         var unknown = CliInProcess.Run("reproduce", "no-such-result", "--quick", "--out", Path.Combine(_dir, "x"));
