@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Helmholtz.Tensors;
 
 /// <summary>The sizes of a 2-D convolution over NCHW images: channels, image, kernel, stride and zero padding.</summary>
@@ -98,41 +102,59 @@ public static class Convolution
         int oh = g.OutHeight, ow = g.OutWidth, patch = g.PatchSize;
         RequireLength(nameof(x), x.Length, images * g.ImageSize);
         RequireLength(nameof(columns), columns.Length, images * oh * ow * patch);
+        int h = g.Height, w = g.Width, kh = g.KernelHeight, kw = g.KernelWidth, channels = g.Channels, hw = h * w;
+        ref float src = ref MemoryMarshal.GetReference(x);
+        ref float dst = ref MemoryMarshal.GetReference(columns);
+
+        // A kernel row of at most 8 floats inside the image is copied as one 8-float vector when both ends stay inside
+        // the spans. Entries are written in increasing order, so the extra floats land on entries written later (the
+        // rest of this row of the patch matrix, or the next row), and the result is exactly the element-wise copy.
+        bool vector = kw <= Vector256<float>.Count && Vector256.IsHardwareAccelerated;
+        int lastSource = x.Length - Vector256<float>.Count, lastTarget = columns.Length - Vector256<float>.Count;
+        int d = 0;
         for (int n = 0; n < images; n++)
         {
-            var image = x.Slice(n * g.ImageSize, g.ImageSize);
             for (int oy = 0; oy < oh; oy++)
             {
+                int y0 = (oy * g.StrideHeight) - g.PadHeight;
                 for (int ox = 0; ox < ow; ox++)
                 {
-                    var row = columns.Slice((((n * oh) + oy) * ow + ox) * patch, patch);
-                    int y0 = (oy * g.StrideHeight) - g.PadHeight, x0 = (ox * g.StrideWidth) - g.PadWidth;
-                    int k = 0;
-                    for (int c = 0; c < g.Channels; c++)
+                    int x0 = (ox * g.StrideWidth) - g.PadWidth;
+                    bool inside = x0 >= 0 && x0 + kw <= w;
+                    for (int c = 0; c < channels; c++)
                     {
-                        var plane = image.Slice(c * g.Height * g.Width, g.Height * g.Width);
-                        for (int ky = 0; ky < g.KernelHeight; ky++)
+                        int plane = ((n * channels) + c) * hw;
+                        for (int ky = 0; ky < kh; ky++, d += kw)
                         {
                             int iy = y0 + ky;
-                            if ((uint)iy >= (uint)g.Height)
+                            if ((uint)iy >= (uint)h)
                             {
-                                row.Slice(k, g.KernelWidth).Clear();
-                                k += g.KernelWidth;
+                                for (int kx = 0; kx < kw; kx++)
+                                {
+                                    Unsafe.Add(ref dst, d + kx) = 0f;
+                                }
+
                                 continue;
                             }
 
-                            var line = plane.Slice(iy * g.Width, g.Width);
-                            if (x0 >= 0 && x0 + g.KernelWidth <= g.Width)
+                            int s = plane + (iy * w) + x0;
+                            if (inside && vector && s <= lastSource && d <= lastTarget)
                             {
-                                line.Slice(x0, g.KernelWidth).CopyTo(row.Slice(k, g.KernelWidth));
-                                k += g.KernelWidth;
-                                continue;
+                                Vector256.LoadUnsafe(ref src, (nuint)s).StoreUnsafe(ref dst, (nuint)d);
                             }
-
-                            for (int kx = 0; kx < g.KernelWidth; kx++, k++)
+                            else if (inside)
                             {
-                                int ix = x0 + kx;
-                                row[k] = (uint)ix < (uint)g.Width ? line[ix] : 0f;
+                                for (int kx = 0; kx < kw; kx++)
+                                {
+                                    Unsafe.Add(ref dst, d + kx) = Unsafe.Add(ref src, s + kx);
+                                }
+                            }
+                            else
+                            {
+                                for (int kx = 0; kx < kw; kx++)
+                                {
+                                    Unsafe.Add(ref dst, d + kx) = (uint)(x0 + kx) < (uint)w ? Unsafe.Add(ref src, s + kx) : 0f;
+                                }
                             }
                         }
                     }
@@ -147,35 +169,36 @@ public static class Convolution
         int oh = g.OutHeight, ow = g.OutWidth, patch = g.PatchSize;
         RequireLength(nameof(dx), dx.Length, images * g.ImageSize);
         RequireLength(nameof(columns), columns.Length, images * oh * ow * patch);
+        int h = g.Height, w = g.Width, kh = g.KernelHeight, kw = g.KernelWidth, channels = g.Channels, hw = h * w;
+        ref float src = ref MemoryMarshal.GetReference(columns);
+        ref float dst = ref MemoryMarshal.GetReference(dx);
+        int d = 0;
         for (int n = 0; n < images; n++)
         {
-            var image = dx.Slice(n * g.ImageSize, g.ImageSize);
             for (int oy = 0; oy < oh; oy++)
             {
+                int y0 = (oy * g.StrideHeight) - g.PadHeight;
                 for (int ox = 0; ox < ow; ox++)
                 {
-                    var row = columns.Slice((((n * oh) + oy) * ow + ox) * patch, patch);
-                    int y0 = (oy * g.StrideHeight) - g.PadHeight, x0 = (ox * g.StrideWidth) - g.PadWidth;
-                    int k = 0;
-                    for (int c = 0; c < g.Channels; c++)
+                    int x0 = (ox * g.StrideWidth) - g.PadWidth;
+                    bool inside = x0 >= 0 && x0 + kw <= w;
+                    for (int c = 0; c < channels; c++)
                     {
-                        var plane = image.Slice(c * g.Height * g.Width, g.Height * g.Width);
-                        for (int ky = 0; ky < g.KernelHeight; ky++)
+                        int plane = ((n * channels) + c) * hw;
+                        for (int ky = 0; ky < kh; ky++, d += kw)
                         {
                             int iy = y0 + ky;
-                            if ((uint)iy >= (uint)g.Height)
+                            if ((uint)iy >= (uint)h)
                             {
-                                k += g.KernelWidth;
                                 continue;
                             }
 
-                            var line = plane.Slice(iy * g.Width, g.Width);
-                            for (int kx = 0; kx < g.KernelWidth; kx++, k++)
+                            int t = plane + (iy * w) + x0;
+                            for (int kx = 0; kx < kw; kx++)
                             {
-                                int ix = x0 + kx;
-                                if ((uint)ix < (uint)g.Width)
+                                if (inside || (uint)(x0 + kx) < (uint)w)
                                 {
-                                    line[ix] += row[k];
+                                    Unsafe.Add(ref dst, t + kx) += Unsafe.Add(ref src, d + kx);
                                 }
                             }
                         }
@@ -191,6 +214,25 @@ public static class Convolution
         int oh = g.OutHeight, ow = g.OutWidth, hw = g.Height * g.Width;
         RequireLength(nameof(x), x.Length, planes * hw);
         RequireLength(nameof(y), y.Length, planes * oh * ow);
+        if (IsTwoByTwo(g))
+        {
+            ref float px = ref MemoryMarshal.GetReference(x);
+            ref float py = ref MemoryMarshal.GetReference(y);
+            for (int p = 0, o = 0; p < planes; p++)
+            {
+                ref float plane = ref Unsafe.Add(ref px, p * hw);
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    for (int ox = 0, top = 2 * oy * g.Width; ox < ow; ox++, o++, top += 2)
+                    {
+                        Unsafe.Add(ref py, o) = Unsafe.Add(ref plane, ArgMax2x2(ref plane, top, g.Width));
+                    }
+                }
+            }
+
+            return;
+        }
+
         for (int p = 0; p < planes; p++)
         {
             var plane = x.Slice(p * hw, hw);
@@ -211,6 +253,27 @@ public static class Convolution
         RequireLength(nameof(x), x.Length, planes * hw);
         RequireLength(nameof(dx), dx.Length, planes * hw);
         RequireLength(nameof(dy), dy.Length, planes * oh * ow);
+        if (IsTwoByTwo(g))
+        {
+            ref float px = ref MemoryMarshal.GetReference(x);
+            ref float pdx = ref MemoryMarshal.GetReference(dx);
+            ref float pdy = ref MemoryMarshal.GetReference(dy);
+            for (int p = 0, o = 0; p < planes; p++)
+            {
+                ref float plane = ref Unsafe.Add(ref px, p * hw);
+                ref float dplane = ref Unsafe.Add(ref pdx, p * hw);
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    for (int ox = 0, top = 2 * oy * g.Width; ox < ow; ox++, o++, top += 2)
+                    {
+                        Unsafe.Add(ref dplane, ArgMax2x2(ref plane, top, g.Width)) += Unsafe.Add(ref pdy, o);
+                    }
+                }
+            }
+
+            return;
+        }
+
         for (int p = 0; p < planes; p++)
         {
             var plane = x.Slice(p * hw, hw);
@@ -281,6 +344,38 @@ public static class Convolution
                 }
             }
         }
+    }
+
+    /// <summary>The common 2×2 window with stride 2 (LeNet's pooling), which has its own loop.</summary>
+    private static bool IsTwoByTwo(in Pool2dGeometry g) => g is { KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2 };
+
+    /// <summary>The index of the first maximum of the 2×2 window whose top-left pixel is <paramref name="top"/>, or of its first NaN: what <see cref="ArgMax"/> returns.</summary>
+    /// <remarks>Comparisons with NaN are false, so the three comparisons give the first maximum whenever no value is NaN.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ArgMax2x2(ref float plane, int top, int width)
+    {
+        int i0 = top, i1 = top + 1, i2 = top + width, i3 = i2 + 1;
+        float a = Unsafe.Add(ref plane, i0), b = Unsafe.Add(ref plane, i1), c = Unsafe.Add(ref plane, i2), d = Unsafe.Add(ref plane, i3);
+        if (float.IsNaN(a) || float.IsNaN(b) || float.IsNaN(c) || float.IsNaN(d))
+        {
+            return float.IsNaN(a) ? i0 : float.IsNaN(b) ? i1 : float.IsNaN(c) ? i2 : i3;
+        }
+
+        int best = i0;
+        float max = a;
+        if (b > max)
+        {
+            max = b;
+            best = i1;
+        }
+
+        if (c > max)
+        {
+            max = c;
+            best = i2;
+        }
+
+        return d > max ? i3 : best;
     }
 
     private static int ArgMax(in Pool2dGeometry g, ReadOnlySpan<float> plane, int oy, int ox)
