@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Helmholtz.Tensors;
 
@@ -172,6 +173,12 @@ public static class Convolution
         int h = g.Height, w = g.Width, kh = g.KernelHeight, kw = g.KernelWidth, channels = g.Channels, hw = h * w;
         ref float src = ref MemoryMarshal.GetReference(columns);
         ref float dst = ref MemoryMarshal.GetReference(dx);
+
+        // A kernel row of at most 8 floats inside the image is added as one 8-float vector: the lanes past the row are
+        // written back unchanged, so each pixel receives exactly the additions of the element-wise loop, in its order.
+        bool vector = kw <= Vector256<float>.Count && Vector256.IsHardwareAccelerated;
+        var rowLanes = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(kw)).AsSingle();
+        int lastSource = columns.Length - Vector256<float>.Count, lastTarget = dx.Length - Vector256<float>.Count;
         int d = 0;
         for (int n = 0; n < images; n++)
         {
@@ -194,6 +201,13 @@ public static class Convolution
                             }
 
                             int t = plane + (iy * w) + x0;
+                            if (inside && vector && d <= lastSource && t <= lastTarget)
+                            {
+                                var old = Vector256.LoadUnsafe(ref dst, (nuint)t);
+                                Vector256.ConditionalSelect(rowLanes, old + Vector256.LoadUnsafe(ref src, (nuint)d), old).StoreUnsafe(ref dst, (nuint)t);
+                                continue;
+                            }
+
                             for (int kx = 0; kx < kw; kx++)
                             {
                                 if (inside || (uint)(x0 + kx) < (uint)w)
@@ -216,20 +230,8 @@ public static class Convolution
         RequireLength(nameof(y), y.Length, planes * oh * ow);
         if (IsTwoByTwo(g))
         {
-            ref float px = ref MemoryMarshal.GetReference(x);
-            ref float py = ref MemoryMarshal.GetReference(y);
-            for (int p = 0, o = 0; p < planes; p++)
-            {
-                ref float plane = ref Unsafe.Add(ref px, p * hw);
-                for (int oy = 0; oy < oh; oy++)
-                {
-                    for (int ox = 0, top = 2 * oy * g.Width; ox < ow; ox++, o++, top += 2)
-                    {
-                        Unsafe.Add(ref py, o) = Unsafe.Add(ref plane, ArgMax2x2(ref plane, top, g.Width));
-                    }
-                }
-            }
-
+            var sink = new MaximaSink(x, y);
+            TwoByTwo(g.Width, oh, ow, planes, hw, x, ref sink);
             return;
         }
 
@@ -255,22 +257,8 @@ public static class Convolution
         RequireLength(nameof(dy), dy.Length, planes * oh * ow);
         if (IsTwoByTwo(g))
         {
-            ref float px = ref MemoryMarshal.GetReference(x);
-            ref float pdx = ref MemoryMarshal.GetReference(dx);
-            ref float pdy = ref MemoryMarshal.GetReference(dy);
-            for (int p = 0, o = 0; p < planes; p++)
-            {
-                ref float plane = ref Unsafe.Add(ref px, p * hw);
-                ref float dplane = ref Unsafe.Add(ref pdx, p * hw);
-                for (int oy = 0; oy < oh; oy++)
-                {
-                    for (int ox = 0, top = 2 * oy * g.Width; ox < ow; ox++, o++, top += 2)
-                    {
-                        Unsafe.Add(ref dplane, ArgMax2x2(ref plane, top, g.Width)) += Unsafe.Add(ref pdy, o);
-                    }
-                }
-            }
-
+            var sink = new GradientSink(dy, dx);
+            TwoByTwo(g.Width, oh, ow, planes, hw, x, ref sink);
             return;
         }
 
@@ -348,6 +336,121 @@ public static class Convolution
 
     /// <summary>The common 2×2 window with stride 2 (LeNet's pooling), which has its own loop.</summary>
     private static bool IsTwoByTwo(in Pool2dGeometry g) => g is { KernelHeight: 2, KernelWidth: 2, StrideHeight: 2, StrideWidth: 2 };
+
+    /// <summary>What a 2×2 pooling pass does with each window's maximum: <see cref="MaximaSink"/> (forward) or <see cref="GradientSink"/> (backward).</summary>
+    private interface IWindowSink
+    {
+        /// <summary>Whether <see cref="TakeMaxima"/> is wanted instead of <see cref="Take"/> for whole vectors of windows.</summary>
+        static abstract bool TakesMaxima { get; }
+
+        /// <summary>Window <paramref name="window"/> (its output index) has its maximum at x[<paramref name="at"/>].</summary>
+        void Take(int window, int at);
+
+        /// <summary>The maxima of windows <paramref name="window"/> … + <paramref name="count"/> − 1 (later lanes are garbage).</summary>
+        void TakeMaxima(int window, Vector512<float> maxima, int count);
+    }
+
+    private readonly ref struct MaximaSink(ReadOnlySpan<float> x, Span<float> y) : IWindowSink
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _y = y;
+
+        public static bool TakesMaxima => true;
+
+        public void Take(int window, int at) => _y[window] = _x[at];
+
+        public void TakeMaxima(int window, Vector512<float> maxima, int count)
+        {
+            if (window + Vector512<float>.Count <= _y.Length)
+            {
+                // Windows are visited in increasing order, so the lanes past count land on outputs written later.
+                maxima.StoreUnsafe(ref MemoryMarshal.GetReference(_y), (nuint)window);
+                return;
+            }
+
+            for (int j = 0; j < count; j++)
+            {
+                _y[window + j] = maxima.GetElement(j);
+            }
+        }
+    }
+
+    private readonly ref struct GradientSink(ReadOnlySpan<float> dy, Span<float> dx) : IWindowSink
+    {
+        private readonly ReadOnlySpan<float> _dy = dy;
+        private readonly Span<float> _dx = dx;
+
+        public static bool TakesMaxima => false;
+
+        public void Take(int window, int at) => _dx[at] += _dy[window];
+
+        public void TakeMaxima(int window, Vector512<float> maxima, int count) =>
+            throw new NotSupportedException("The backward pass needs each window's argmax, not its maximum.");
+    }
+
+    /// <summary>Visits every 2×2, stride-2 window of <paramref name="planes"/> planes in output order with its first maximum (or first NaN).</summary>
+    /// <remarks>With AVX-512, sixteen windows of a row pair at a time: the two rows' 32 floats each are split into even and
+    /// odd columns and compared in the scalar order (b, c, d against the running maximum, strictly greater wins), which
+    /// gives <see cref="ArgMax2x2"/>'s answer lane by lane. A group with a NaN in a window it covers goes to the scalar loop.</remarks>
+    private static void TwoByTwo<TSink>(int width, int oh, int ow, int planes, int hw, ReadOnlySpan<float> x, ref TSink sink)
+        where TSink : struct, IWindowSink, allows ref struct
+    {
+        ref float px = ref MemoryMarshal.GetReference(x);
+        bool vector = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        Span<int> which = stackalloc int[Vector512<int>.Count];
+        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var odd = even + Vector512<int>.One;
+        Vector512<int> one = Vector512<int>.One, two = Vector512.Create(2), three = Vector512.Create(3);
+        for (int p = 0, window = 0; p < planes; p++)
+        {
+            for (int oy = 0; oy < oh; oy++, window += ow)
+            {
+                int row = (p * hw) + (2 * oy * width), ox = 0;
+                for (; vector && ox < ow && row + (2 * ox) + width + (2 * Vector512<float>.Count) <= x.Length; ox += Vector512<float>.Count)
+                {
+                    int top = row + (2 * ox), count = Math.Min(Vector512<float>.Count, ow - ox);
+                    Vector512<float> lo = Vector512.LoadUnsafe(ref px, (nuint)top), hi = Vector512.LoadUnsafe(ref px, (nuint)(top + 16));
+                    Vector512<float> a = Avx512F.PermuteVar16x32x2(lo, even, hi), b = Avx512F.PermuteVar16x32x2(lo, odd, hi);
+                    lo = Vector512.LoadUnsafe(ref px, (nuint)(top + width));
+                    hi = Vector512.LoadUnsafe(ref px, (nuint)(top + width + 16));
+                    Vector512<float> c = Avx512F.PermuteVar16x32x2(lo, even, hi), d = Avx512F.PermuteVar16x32x2(lo, odd, hi);
+                    ulong covered = (1UL << count) - 1;
+                    if (((Vector512.IsNaN(a) | Vector512.IsNaN(b) | Vector512.IsNaN(c) | Vector512.IsNaN(d)).ExtractMostSignificantBits() & covered) != 0)
+                    {
+                        break;
+                    }
+
+                    var max = a;
+                    var k = Vector512<int>.Zero;
+                    var gt = Vector512.GreaterThan(b, max);
+                    max = Vector512.ConditionalSelect(gt, b, max);
+                    k = Vector512.ConditionalSelect(gt.AsInt32(), one, k);
+                    gt = Vector512.GreaterThan(c, max);
+                    max = Vector512.ConditionalSelect(gt, c, max);
+                    k = Vector512.ConditionalSelect(gt.AsInt32(), two, k);
+                    gt = Vector512.GreaterThan(d, max);
+                    max = Vector512.ConditionalSelect(gt, d, max);
+                    k = Vector512.ConditionalSelect(gt.AsInt32(), three, k);
+                    if (TSink.TakesMaxima)
+                    {
+                        sink.TakeMaxima(window + ox, max, count);
+                        continue;
+                    }
+
+                    k.CopyTo(which);
+                    for (int j = 0; j < count; j++)
+                    {
+                        sink.Take(window + ox + j, top + (2 * j) + (which[j] & 1) + ((which[j] >> 1) * width));
+                    }
+                }
+
+                for (; ox < ow; ox++)
+                {
+                    sink.Take(window + ox, ArgMax2x2(ref px, row + (2 * ox), width));
+                }
+            }
+        }
+    }
 
     /// <summary>The index of the first maximum of the 2×2 window whose top-left pixel is <paramref name="top"/>, or of its first NaN: what <see cref="ArgMax"/> returns.</summary>
     /// <remarks>Comparisons with NaN are false, so the three comparisons give the first maximum whenever no value is NaN.</remarks>

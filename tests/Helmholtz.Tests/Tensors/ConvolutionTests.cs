@@ -111,20 +111,25 @@ public sealed class ConvolutionTests
     }
 
     [Theory]
-    [InlineData(4, 4)]
-    [InlineData(5, 7)]
-    [InlineData(28, 28)]
-    public void TwoByTwoMaxPoolTakesTheFirstMaximumOrTheFirstNaN(int h, int w)
+    [InlineData(4, 4, 8)]
+    [InlineData(5, 7, 8)]
+    [InlineData(28, 28, 8)]
+    [InlineData(28, 28, 200)]
+    [InlineData(10, 10, 0)]
+    [InlineData(9, 70, 300)]
+    public void TwoByTwoMaxPoolTakesTheFirstMaximumOrTheFirstNaN(int h, int w, int oneNaNIn)
     {
         // Ties, signed zeros and NaNs are where "first maximum in row-major order, NaN wins" is visible.
         var g = new Pool2dGeometry(h, w, 2, 2, 2, 2);
         const int planes = 3;
         var rng = new Rng(5);
-        float[] choices = [0f, -0f, 1f, -1f, 2f, float.NaN, float.PositiveInfinity, float.NegativeInfinity];
+        // Values from a small set (many ties); a NaN in about one pixel of oneNaNIn (none for 0), so that both the
+        // vector path (groups without NaN) and the scalar path are taken.
+        float[] choices = [0f, -0f, 1f, -1f, 2f, float.PositiveInfinity, float.NegativeInfinity];
         var x = new float[planes * h * w];
         for (int i = 0; i < x.Length; i++)
         {
-            x[i] = choices[rng.NextInt(choices.Length)];
+            x[i] = oneNaNIn > 0 && rng.NextInt(oneNaNIn) == 0 ? float.NaN : choices[rng.NextInt(choices.Length)];
         }
 
         var dy = new float[planes * g.OutHeight * g.OutWidth];
