@@ -82,6 +82,9 @@ internal sealed unsafe class GemmBuffers
 internal static unsafe class GemmDriver<TKernel>
     where TKernel : struct, IGemmMicroKernel
 {
+    /// <summary>Products with at most this many columns read a row-major A in place where the kernel can (<see cref="IGemmMicroKernel.HasDirectA"/>).</summary>
+    internal const int DirectAMaxColumns = 256;
+
     /// <summary>Computes rows [i0, i1) × columns [j0, j1) of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmOperands g, int i0, int i1, int j0, int j1)
@@ -90,7 +93,10 @@ internal static unsafe class GemmDriver<TKernel>
         int kcMax = Math.Min(TKernel.KC, g.K);
         int mcMax = RoundUp(Math.Min(TKernel.MC, i1 - i0), mr);
         int ncMax = RoundUp(Math.Min(TKernel.NC, j1 - j0), nr);
-        var buf = GemmBuffers.Get((long)mcMax * kcMax, g.DirectB ? 0 : (long)ncMax * kcMax, g.DirectB ? (long)kcMax * nr : 0, mr * nr);
+        // A small product with a row-major A reads full MR-row slivers of A in place (packing A would cost about as
+        // much as the few column tiles that reuse it); the right-edge tiles pack their sliver into the edge buffer.
+        bool directA = TKernel.HasDirectA && !g.TransA && g.N <= DirectAMaxColumns;
+        var buf = GemmBuffers.Get((long)mcMax * kcMax, g.DirectB ? 0 : (long)ncMax * kcMax, (g.DirectB || directA ? (long)kcMax * nr : 0) + (directA ? (long)kcMax * mr : 0), mr * nr);
 
         for (int jc = j0; jc < j1; jc += TKernel.NC)
         {
@@ -107,7 +113,13 @@ internal static unsafe class GemmDriver<TKernel>
                 for (int ic = i0; ic < i1; ic += TKernel.MC)
                 {
                     int mc = Math.Min(TKernel.MC, i1 - ic);
-                    PackA(g, ic, mc, pc, kc, buf.A);
+                    int fullRows = directA ? mc / mr * mr : 0;
+                    if (fullRows < mc)
+                    {
+                        // Packed: the whole block, or (reading A in place) only its last, partial sliver.
+                        PackA(g, ic + fullRows, mc - fullRows, pc, kc, buf.A + ((long)fullRows / mr * kc * mr));
+                    }
+
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int nrHere = Math.Min(nr, nc - jr);
@@ -135,7 +147,16 @@ internal static unsafe class GemmDriver<TKernel>
                             int mrHere = Math.Min(mr, mc - ir);
                             float* aSliver = buf.A + (long)(ir / mr) * kc * mr;
                             float* cTile = g.C + (ic + ir) * g.Ldc + jc + jr;
-                            if (mrHere == mr && nrHere == nr)
+                            if (ir < fullRows && nrHere == nr)
+                            {
+                                TKernel.RunDirectA(kc, g.A + ((ic + ir) * g.Lda) + pc, g.Lda, bSliver, ldb, cTile, g.Ldc, g.Alpha, beta);
+                            }
+                            else if (ir < fullRows)
+                            {
+                                PackA(g, ic + ir, mr, pc, kc, buf.Edge + ((long)kc * nr));
+                                EdgeTile(kc, buf.Edge + ((long)kc * nr), bSliver, ldb, cTile, g.Ldc, mrHere, nrHere, g.Alpha, beta, buf.Tile);
+                            }
+                            else if (mrHere == mr && nrHere == nr)
                             {
                                 TKernel.Run(kc, aSliver, bSliver, ldb, cTile, g.Ldc, g.Alpha, beta);
                             }

@@ -33,6 +33,13 @@ internal interface IGemmMicroKernel
 
     /// <summary>Computes one MR×NR tile over kc steps (see the interface remarks).</summary>
     static abstract unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta);
+
+    /// <summary>Whether <see cref="RunDirectA"/> exists: a tile read from a row-major A in place, without packing.</summary>
+    static virtual bool HasDirectA => false;
+
+    /// <summary>As <see cref="Run"/>, with A's MR rows read in place: row i, step p at <c>a[i·lda + p]</c>; the same chains in the same order.</summary>
+    static virtual unsafe void RunDirectA(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
+        throw new NotSupportedException("This micro-kernel reads A only packed.");
 }
 
 /// <summary>AVX-512 micro-kernel: 12×32 tile, 24 zmm accumulators, two B loads and 12 broadcasts per step.</summary>
@@ -89,6 +96,64 @@ internal readonly struct Avx512Kernel : IGemmMicroKernel
             b += ldb;
         }
 
+        Store(c, ldc, alpha, beta, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51,
+            c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1);
+    }
+
+    public static bool HasDirectA => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunDirectA(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    {
+        // Four row pointers and offsets of one and two rows: the twelve broadcasts of a step read a[i·lda + p].
+        float* a0 = a, a3 = a + (3 * lda), a6 = a + (6 * lda), a9 = a + (9 * lda);
+        nint l1 = lda, l2 = 2 * lda;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
+        Vector512<float> c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
+            Vector512<float> x = Vector512.Create(a0[p]);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a0[l1 + p]);
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a0[l2 + p]);
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a3[p]);
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a3[l1 + p]);
+            c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a3[l2 + p]);
+            c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a6[p]);
+            c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a6[l1 + p]);
+            c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            x = Vector512.Create(a6[l2 + p]);
+            c80 = Vector512.FusedMultiplyAdd(x, b0, c80); c81 = Vector512.FusedMultiplyAdd(x, b1, c81);
+            x = Vector512.Create(a9[p]);
+            c90 = Vector512.FusedMultiplyAdd(x, b0, c90); c91 = Vector512.FusedMultiplyAdd(x, b1, c91);
+            x = Vector512.Create(a9[l1 + p]);
+            ca0 = Vector512.FusedMultiplyAdd(x, b0, ca0); ca1 = Vector512.FusedMultiplyAdd(x, b1, ca1);
+            x = Vector512.Create(a9[l2 + p]);
+            cb0 = Vector512.FusedMultiplyAdd(x, b0, cb0); cb1 = Vector512.FusedMultiplyAdd(x, b1, cb1);
+            b += ldb;
+        }
+
+        Store(c, ldc, alpha, beta, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51,
+            c60, c61, c70, c71, c80, c81, c90, c91, ca0, ca1, cb0, cb1);
+    }
+
+    /// <summary>C = α·acc (β = 0, C not read) or α·acc + β·C, row by row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(float* c, nint ldc, float alpha, float beta,
+        Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11, Vector512<float> c20, Vector512<float> c21,
+        Vector512<float> c30, Vector512<float> c31, Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51,
+        Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71, Vector512<float> c80, Vector512<float> c81,
+        Vector512<float> c90, Vector512<float> c91, Vector512<float> ca0, Vector512<float> ca1, Vector512<float> cb0, Vector512<float> cb1)
+    {
         Vector512<float> va = Vector512.Create(alpha);
         if (beta == 0)
         {

@@ -127,6 +127,53 @@ public sealed class GemmTests
         AssertPasses(GemmSelfCheck.Compare(ta, tb, m, n, k, 0.5f, a, lda, b, ldb, 2f, c, c2, n));
     }
 
+    [Theory]
+    [InlineData(64, 128, 128, Transpose.No, 1f)]
+    [InlineData(64, 128, 128, Transpose.Yes, 0f)]
+    [InlineData(50, 100, 300, Transpose.No, 0f)] // two depth blocks, a partial sliver of A
+    [InlineData(37, 250, 20, Transpose.Yes, 1f)] // a right-edge tile with full rows
+    public void AReadInPlaceGivesThePackedResultBitForBit(int m, int n, int k, Transpose tb, float beta)
+    {
+        // With at most 256 columns a row-major A is read in place; the same rows of a 600-column product (B widened
+        // with more columns) come from packed A. Every element is the same fused multiply-add chain either way.
+        const int wide = 600;
+        var rng = new Rng(77);
+        int lda = k + 3;
+        var a = new float[m * lda];
+        var b = new float[k * wide];
+        var c0 = new float[m * wide];
+        rng.FillUniform(a, -1f, 1f);
+        rng.FillUniform(b, -1f, 1f);
+        rng.FillUniform(c0, -1f, 1f);
+        var narrowB = new float[k * n];
+        var narrowC = new float[m * n];
+        for (int r = 0; r < (tb == Transpose.No ? k : n); r++)
+        {
+            // B as op(B) = k×n: stored k×wide (No) or wide×k (Yes); the narrow B is its first n columns.
+            if (tb == Transpose.No)
+            {
+                b.AsSpan(r * wide, n).CopyTo(narrowB.AsSpan(r * n, n));
+            }
+            else
+            {
+                b.AsSpan(r * k, k).CopyTo(narrowB.AsSpan(r * k, k));
+            }
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            c0.AsSpan(i * wide, n).CopyTo(narrowC.AsSpan(i * n, n));
+        }
+
+        var wideC = (float[])c0.Clone();
+        Gemm.Multiply(Transpose.No, tb, m, wide, k, 1f, a, lda, b, tb == Transpose.No ? wide : k, beta, wideC, wide);
+        Gemm.Multiply(Transpose.No, tb, m, n, k, 1f, a, lda, narrowB, tb == Transpose.No ? n : k, beta, narrowC, n);
+        for (int i = 0; i < m; i++)
+        {
+            Assert.True(narrowC.AsSpan(i * n, n).SequenceEqual(wideC.AsSpan(i * wide, n)), $"row {i} differs");
+        }
+    }
+
     [Fact]
     public void ConcurrentCallersGetCorrectResults()
     {
