@@ -25,7 +25,8 @@ public enum Transpose
 /// multiplication"; BLIS, Van Zee &amp; van de Geijn 2015) with a register-blocked micro-kernel chosen once per
 /// process: AVX-512 (12×32 tile; 16×16 when n ≤ 16) where <c>Vector512</c> is hardware accelerated, AVX2+FMA (6×16;
 /// 12×8 when n ≤ 8) otherwise, else a portable scalar 4×4 kernel. Products with m ≤ 16, k ≤ 16 or a B of at most
-/// 32 KiB read a non-transposed B in place instead of packing it; m = 1 or n = 1 runs as dot products or row
+/// 32 KiB read a non-transposed B in place instead of packing it; with the AVX-512 kernel, products with n ≤ 256
+/// read a non-transposed A in place (full 12-row slivers) instead of packing it; m = 1 or n = 1 runs as dot products or row
 /// accumulations (System.Numerics.Tensors) with no packing. The path and kernel depend only on the shape, and each
 /// element of C is the same sequence of operations whichever thread computes it, so the result is bit-identical
 /// for every <c>threads</c> value (it may differ in the last bits between kernels, i.e. between CPUs).
