@@ -29,6 +29,22 @@ internal sealed class AifFitSettings : CommandSettings
     [Description("Free parameters, comma-separated: gamma, alpha, preference_scale, learning_rate, forgetting_rate (default: the task's; for a model file gamma,alpha and, when it learns, learning_rate,forgetting_rate)")]
     public string? Parameters { get; init; }
 
+    [CommandOption("--prior-counts <P0>")]
+    [Description("With --model tmaze|bandit: prior Dirichlet count of reward and of loss per learned arm (default: the task's)")]
+    public double? PriorCounts { get; init; }
+
+    [CommandOption("--forgetting <W>")]
+    [Description("With --model tmaze|bandit: forgetting rate ω in [0, 1) when forgetting_rate is not a free parameter (default: the task's)")]
+    public double? Forgetting { get; init; }
+
+    [CommandOption("--memory <M>")]
+    [Description("With --model tmaze|bandit: Learning memory M ≥ 0: ties the forgetting rate to the learning rate, ω = η/(η + M), so η sets the per-outcome step; 0: untied (default: the task's)")]
+    public double? Memory { get; init; }
+
+    [CommandOption("--reversal-every <N>")]
+    [Description("With --model bandit: the better arm swaps after every N trials (default: the task's)")]
+    public int? ReversalEvery { get; init; }
+
     [CommandOption("--group <N>")]
     [Description("Empirical Bayes iterations of a group-level prior (default 0: the stated priors only)")]
     public int Group { get; init; }
@@ -44,8 +60,19 @@ internal sealed class AifFitSettings : CommandSettings
     public override ValidationResult Validate() => OptionParsing.FirstError(
         Model is null ? "--model is required" : null,
         Data is null ? "--data is required" : null,
+        Model is "tmaze" or "bandit" || (PriorCounts is null && Forgetting is null && Memory is null && ReversalEvery is null)
+            ? DesignError(Model ?? "", PriorCounts, Forgetting, Memory, ReversalEvery)
+            : "--prior-counts, --forgetting, --memory and --reversal-every: only with --model tmaze or bandit",
         OptionParsing.InRange("--group", Group, 0, 100),
         Threads is { } t ? OptionParsing.InRange("--threads", t, 1, 1024) : null);
+
+    /// <summary>The message for a task design option out of range (shared with <c>aif recover</c>), or null.</summary>
+    internal static string? DesignError(string task, double? priorCounts, double? forgetting, double? memory, int? reversalEvery) => OptionParsing.FirstError(
+        priorCounts is { } p ? OptionParsing.Positive("--prior-counts", p) : null,
+        memory is { } m && !(m >= 0 && double.IsFinite(m)) ? OptionParsing.Invalid("--memory", m, "a finite number ≥ 0") : null,
+        forgetting is { } w && !(w >= 0 && w < 1) ? OptionParsing.Invalid("--forgetting", w, "in [0, 1)") : null,
+        reversalEvery is { } r ? OptionParsing.InRange("--reversal-every", r, 1, 100_000) : null,
+        reversalEvery is not null && task == "tmaze" ? "--reversal-every: only for the bandit (the T-maze has no reversals)" : null) is { Successful: false } e ? e.Message : null;
 }
 
 /// <summary>Fits agents to recorded behaviour: MAP estimates per subject with Laplace standard errors (<see cref="BehaviourFitter"/>).</summary>
@@ -57,9 +84,9 @@ internal sealed class AifFitCommand : HelmholtzCommand<AifFitSettings>
         SubjectSummary[] Estimates, string Out);
 
     /// <summary>The model and default priors for <c>--model</c>: a task name or a model file.</summary>
-    internal static (BehaviourModel Model, IReadOnlyList<ParameterPrior> Priors, AgentParameters Fixed) Resolve(string model)
+    internal static (BehaviourModel Model, IReadOnlyList<ParameterPrior> Priors, AgentParameters Fixed) Resolve(string model, BehaviourTaskDesign? design = null)
     {
-        if (BehaviourTask.ByName(model) is { } task)
+        if (BehaviourTask.ByName(model, design) is { } task)
         {
             return (task.Model, task.Priors, task.Fixed);
         }
@@ -97,7 +124,7 @@ internal sealed class AifFitCommand : HelmholtzCommand<AifFitSettings>
 
     protected override int Run(AifFitSettings s, CancellationToken ct)
     {
-        var (model, defaults, fixedValues) = Resolve(s.Model!);
+        var (model, defaults, fixedValues) = Resolve(s.Model!, new BehaviourTaskDesign { RewardPriorConcentration = s.PriorCounts, ForgettingRate = s.Forgetting, LearningMemory = s.Memory, ReversalEvery = s.ReversalEvery });
         var priors = SelectPriors(s.Parameters, defaults);
         var sessions = BehaviourCsv.Read(s.Data!, model.Model);
         string outDir = OutPath.Folder(s.Out ?? Path.Combine("runs", "aif-fit"));

@@ -4,6 +4,54 @@ using Helmholtz.Tensors;
 
 namespace Helmholtz.ActiveInference.Fitting;
 
+/// <summary>
+/// The design of a fitting task: what the agent starts out believing about the rewards it learns, whether it forgets,
+/// and (for the bandit) how the environment pays. A null property keeps the task's default (<see cref="BehaviourTask.TMaze"/>,
+/// <see cref="BehaviourTask.Bandit"/> state them).
+/// </summary>
+public sealed record BehaviourTaskDesign
+{
+    /// <summary>Prior Dirichlet count p₀ of reward and of loss for each learned (arm, context) or arm (&gt; 0); null: the task's.</summary>
+    public double? RewardPriorConcentration { get; init; }
+
+    /// <summary>The forgetting rate ω ∈ [0, 1) an agent has when ω is not a free parameter; null: the task's.</summary>
+    public double? ForgettingRate { get; init; }
+
+    /// <summary>
+    /// The learning memory M &gt; 0 that ties the forgetting rate to the learning rate, ω = η / (η + M) (<see cref="BehaviourModel.LearningMemory"/>),
+    /// so that η sets the per-outcome step; 0: no tie (ω is its own parameter); null: the task's.
+    /// </summary>
+    public double? LearningMemory { get; init; }
+
+    /// <summary>Bandit only: the better arm swaps after every this many trials (≥ 1); null: the task's.</summary>
+    public int? ReversalEvery { get; init; }
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentException">p₀ not positive and finite, ω outside [0, 1), or a reversal interval below 1.</exception>
+    public void Check()
+    {
+        if (RewardPriorConcentration is { } p0 && !(p0 > 0 && double.IsFinite(p0)))
+        {
+            throw new ArgumentException($"RewardPriorConcentration = {p0}: must be positive and finite");
+        }
+
+        if (ForgettingRate is { } w && !(w >= 0 && w < 1))
+        {
+            throw new ArgumentException($"ForgettingRate = {w}: must be in [0, 1)");
+        }
+
+        if (LearningMemory is { } m && !(m >= 0 && double.IsFinite(m)))
+        {
+            throw new ArgumentException($"LearningMemory = {m}: must be ≥ 0 and finite (0: no tie)");
+        }
+
+        if (ReversalEvery is < 1)
+        {
+            throw new ArgumentException($"ReversalEvery = {ReversalEvery}: must be ≥ 1");
+        }
+    }
+}
+
 /// <summary>A task for fitting and recovery: the model subjects are fitted with, a fresh environment per subject, and the default free parameters with their priors.</summary>
 /// <param name="Name">The task's name (tmaze, bandit).</param>
 /// <param name="Model">The fitted model and its learning schedule.</param>
@@ -12,49 +60,89 @@ namespace Helmholtz.ActiveInference.Fitting;
 /// <param name="Fixed">The values of parameters that are not fitted.</param>
 public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDiscreteEnvironment> NewEnvironment, IReadOnlyList<ParameterPrior> Priors, AgentParameters Fixed)
 {
+    /// <summary>The design the task was built with, every setting resolved (empty for a task built from its constructor).</summary>
+    public BehaviourTaskDesign Design { get; init; } = new();
+
     /// <summary>
     /// The T-maze with learning (the run of an agent that learns the reward mapping): the agent learns which arm pays in which context
-    /// (pA of the reward modality, flat prior counts of 1), values novelty, plans two moves.
+    /// (pA of the reward modality, flat prior counts p₀ = TMAZE_P0 by default), values novelty, plans two moves.
     /// </summary>
-    public static BehaviourTask TMaze()
+    /// <param name="design">Prior counts and the fixed forgetting rate (default ω = TMAZE_W); null: the defaults.</param>
+    public static BehaviourTask TMaze(BehaviourTaskDesign? design = null)
     {
+        design ??= new BehaviourTaskDesign();
+        design.Check();
+        if (design.ReversalEvery is not null)
+        {
+            throw new ArgumentException("ReversalEvery: the T-maze has no reversals (a bandit setting)", nameof(design));
+        }
+
         var maze = new TMaze();
         var model = TaskModels.ForTMaze(maze, new TMazeModelOptions
         {
             LearnRewardMapping = true,
             TerminalAfterArm = true,
+            RewardPriorConcentration = design.RewardPriorConcentration ?? TMazePriorConcentration,
             Agent = new AgentOptions { PolicyLength = 2, UseParamInfoGain = true, ActionSelection = ActionSelection.Stochastic },
         });
-        return new BehaviourTask("tmaze", new BehaviourModel(model, new LearningSchedule([TaskModels.TMazeRewardModality])),
-            () => new TMaze(), DefaultPriors, new AgentParameters(1, 1, 1, 1, 0.02));
+        double memory = design.LearningMemory ?? TMazeLearningMemory;
+        return new BehaviourTask("tmaze", new BehaviourModel(model, new LearningSchedule([TaskModels.TMazeRewardModality])) { LearningMemory = memory > 0 ? memory : null },
+            () => new TMaze(), TMazePriors, new AgentParameters(1, 1, 1, 1, design.ForgettingRate ?? TMazeForgettingRate))
+        {
+            Design = new BehaviourTaskDesign
+            {
+                RewardPriorConcentration = design.RewardPriorConcentration ?? TMazePriorConcentration,
+                ForgettingRate = design.ForgettingRate ?? TMazeForgettingRate,
+                LearningMemory = memory,
+            },
+        };
     }
 
     /// <summary>
-    /// The two-armed bandit with reversals every 25 trials (reward 0.8 vs 0.2): the agent learns each arm's reward
-    /// probability (pA, flat prior counts of 2), prefers reward to loss by C = (0, 4, −4) and values novelty; one choice per trial. γ and α multiply each other in
-    /// a one-step choice (P(u) ∝ q(u)^α and q(u) ∝ exp(γ·(−G_u))), so only γ is free by default (α = 1).
+    /// The two-armed bandit with reversals (every BANDIT_REV trials by default; reward 0.8 vs 0.2): the agent learns each arm's reward
+    /// probability (pA, flat prior counts p₀ = BANDIT_P0 by default), prefers reward to loss by C = (0, 4, −4) and values novelty; one choice per trial. γ and α multiply each other in
+    /// a one-step choice (P(u) ∝ q(u)^α and q(u) ∝ exp(γ·(−G_u))), so α is not free (α = 1).
     /// </summary>
-    public static BehaviourTask Bandit()
+    /// <param name="design">Prior counts, the fixed forgetting rate (default ω = BANDIT_W) and the reversal interval; null: the defaults.</param>
+    public static BehaviourTask Bandit(BehaviourTaskDesign? design = null)
     {
-        var options = new TwoArmedBanditOptions { ReversalEvery = 25 };
+        design ??= new BehaviourTaskDesign();
+        design.Check();
+        var options = new TwoArmedBanditOptions { ReversalEvery = design.ReversalEvery ?? BanditReversalEvery };
         var model = TaskModels.ForTwoArmedBandit(new TwoArmedBandit(options), new TwoArmedBanditModelOptions
         {
-            RewardPriorConcentration = 2,
+            RewardPriorConcentration = design.RewardPriorConcentration ?? BanditPriorConcentration,
             RewardPreference = 4,
             LossPreference = -4,
             Agent = new AgentOptions { UseParamInfoGain = true, ActionSelection = ActionSelection.Stochastic },
         });
-        return new BehaviourTask("bandit", new BehaviourModel(model, new LearningSchedule([TaskModels.BanditRewardModality])),
-            () => new TwoArmedBandit(options), DefaultPriors.Where(p => p.Parameter != FitParameter.Alpha).ToArray(), new AgentParameters(1, 1, 1, 1, 0.02));
+        double memory = design.LearningMemory ?? BanditLearningMemory;
+        return new BehaviourTask("bandit", new BehaviourModel(model, new LearningSchedule([TaskModels.BanditRewardModality])) { LearningMemory = memory > 0 ? memory : null },
+            () => new TwoArmedBandit(options), BanditPriors, new AgentParameters(1, 1, 1, 1, design.ForgettingRate ?? BanditForgettingRate))
+        {
+            Design = new BehaviourTaskDesign
+            {
+                RewardPriorConcentration = design.RewardPriorConcentration ?? BanditPriorConcentration,
+                ForgettingRate = design.ForgettingRate ?? BanditForgettingRate,
+                LearningMemory = memory,
+                ReversalEvery = options.ReversalEvery,
+            },
+        };
     }
 
     /// <summary>The task named <paramref name="name"/> (tmaze or bandit), or null.</summary>
-    public static BehaviourTask? ByName(string name) => name switch
+    /// <param name="name">tmaze or bandit.</param>
+    /// <param name="design">The task's design; null: the defaults.</param>
+    public static BehaviourTask? ByName(string name, BehaviourTaskDesign? design = null) => name switch
     {
-        "tmaze" => TMaze(),
-        "bandit" => Bandit(),
+        "tmaze" => TMaze(design),
+        "bandit" => Bandit(design),
         _ => null,
     };
+
+    private const double TMazePriorConcentration = 1, TMazeForgettingRate = 0.02, BanditPriorConcentration = 2, BanditForgettingRate = 0.02;
+    private const double TMazeLearningMemory = 0, BanditLearningMemory = 0;
+    private const int BanditReversalEvery = 25;
 
     /// <summary>The default priors of both tasks (medians γ = 1, α = 1, κ = 1, η = 1, ω = 0.02).</summary>
     public static IReadOnlyList<ParameterPrior> DefaultPriors { get; } =
@@ -64,6 +152,10 @@ public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDisc
         ParameterPrior.WithMedian(FitParameter.LearningRate, 1, 1),
         ParameterPrior.WithMedian(FitParameter.ForgettingRate, 0.02, 1),
     ];
+
+    private static readonly ParameterPrior[] TMazePriors = [.. DefaultPriors];
+
+    private static readonly ParameterPrior[] BanditPriors = [.. DefaultPriors.Where(p => p.Parameter != FitParameter.Alpha)];
 
     /// <summary>The default prior of <paramref name="parameter"/>: medians γ = α = κ = η = 1 (SD 0.5 on the log scale), ω = 0.02 (SD 0.75 on the logit scale).</summary>
     public static ParameterPrior DefaultPrior(FitParameter parameter) => parameter == FitParameter.PreferenceScale
