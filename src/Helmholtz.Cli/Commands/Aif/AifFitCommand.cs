@@ -34,15 +34,19 @@ internal sealed class AifFitSettings : CommandSettings
     public double? PriorCounts { get; init; }
 
     [CommandOption("--forgetting <W>")]
-    [Description("With --model tmaze|bandit: forgetting rate ω in [0, 1) when forgetting_rate is not a free parameter (default: the task's)")]
+    [Description("With --model tmaze|bandit: forgetting rate ω in [[0, 1) where it is neither free nor tied to η (--memory 0) (default 0.02)")]
     public double? Forgetting { get; init; }
 
+    [CommandOption("--preference <C>")]
+    [Description("With --model tmaze|bandit: log-preference C > 0 for reward and −C for loss (default: the task's)")]
+    public double? Preference { get; init; }
+
     [CommandOption("--memory <M>")]
-    [Description("With --model tmaze|bandit: Learning memory M ≥ 0: ties the forgetting rate to the learning rate, ω = η/(η + M), so η sets the per-outcome step; 0: untied (default: the task's)")]
+    [Description("With --model tmaze|bandit: learning memory M ≥ 0: ties the forgetting rate to the learning rate, ω = η/(η + M), so η sets the per-outcome step; 0: untied (default: the task's)")]
     public double? Memory { get; init; }
 
     [CommandOption("--reversal-every <N>")]
-    [Description("With --model bandit: the better arm swaps after every N trials (default: the task's)")]
+    [Description("With --model tmaze|bandit: the bandit's better arm swaps, the T-maze's cue reverses its meaning, after every N trials; 0: never (default: the task's)")]
     public int? ReversalEvery { get; init; }
 
     [CommandOption("--group <N>")]
@@ -60,19 +64,19 @@ internal sealed class AifFitSettings : CommandSettings
     public override ValidationResult Validate() => OptionParsing.FirstError(
         Model is null ? "--model is required" : null,
         Data is null ? "--data is required" : null,
-        Model is "tmaze" or "bandit" || (PriorCounts is null && Forgetting is null && Memory is null && ReversalEvery is null)
-            ? DesignError(Model ?? "", PriorCounts, Forgetting, Memory, ReversalEvery)
-            : "--prior-counts, --forgetting, --memory and --reversal-every: only with --model tmaze or bandit",
+        Model is "tmaze" or "bandit" || (PriorCounts is null && Forgetting is null && Memory is null && ReversalEvery is null && Preference is null)
+            ? DesignError(PriorCounts, Forgetting, Memory, ReversalEvery, Preference)
+            : "--prior-counts, --forgetting, --memory, --reversal-every and --preference: only with --model tmaze or bandit",
         OptionParsing.InRange("--group", Group, 0, 100),
         Threads is { } t ? OptionParsing.InRange("--threads", t, 1, 1024) : null);
 
     /// <summary>The message for a task design option out of range (shared with <c>aif recover</c>), or null.</summary>
-    internal static string? DesignError(string task, double? priorCounts, double? forgetting, double? memory, int? reversalEvery) => OptionParsing.FirstError(
+    internal static string? DesignError(double? priorCounts, double? forgetting, double? memory, int? reversalEvery, double? preference) => OptionParsing.FirstError(
+        preference is { } c ? OptionParsing.Positive("--preference", c) : null,
         priorCounts is { } p ? OptionParsing.Positive("--prior-counts", p) : null,
         memory is { } m && !(m >= 0 && double.IsFinite(m)) ? OptionParsing.Invalid("--memory", m, "a finite number ≥ 0") : null,
         forgetting is { } w && !(w >= 0 && w < 1) ? OptionParsing.Invalid("--forgetting", w, "in [0, 1)") : null,
-        reversalEvery is { } r ? OptionParsing.InRange("--reversal-every", r, 1, 100_000) : null,
-        reversalEvery is not null && task == "tmaze" ? "--reversal-every: only for the bandit (the T-maze has no reversals)" : null) is { Successful: false } e ? e.Message : null;
+        reversalEvery is { } r ? OptionParsing.InRange("--reversal-every", r, 0, 100_000) : null) is { Successful: false } e ? e.Message : null;
 }
 
 /// <summary>Fits agents to recorded behaviour: MAP estimates per subject with Laplace standard errors (<see cref="BehaviourFitter"/>).</summary>
@@ -122,10 +126,20 @@ internal sealed class AifFitCommand : HelmholtzCommand<AifFitSettings>
         return result.Count > 0 ? result : throw new BadInputException("--parameters: name at least one parameter");
     }
 
+    /// <summary>Refuses a free forgetting rate where the task ties it to the learning rate.</summary>
+    internal static void CheckTie(BehaviourModel model, IReadOnlyList<ParameterPrior> priors)
+    {
+        if (model.LearningMemory is not null && priors.Any(p => p.Parameter == FitParameter.ForgettingRate))
+        {
+            throw new BadInputException("--parameters forgetting_rate: the task ties the forgetting rate to the learning rate (ω = η/(η + M)); add --memory 0 to make it free");
+        }
+    }
+
     protected override int Run(AifFitSettings s, CancellationToken ct)
     {
-        var (model, defaults, fixedValues) = Resolve(s.Model!, new BehaviourTaskDesign { RewardPriorConcentration = s.PriorCounts, ForgettingRate = s.Forgetting, LearningMemory = s.Memory, ReversalEvery = s.ReversalEvery });
+        var (model, defaults, fixedValues) = Resolve(s.Model!, new BehaviourTaskDesign { RewardPriorConcentration = s.PriorCounts, ForgettingRate = s.Forgetting, LearningMemory = s.Memory, ReversalEvery = s.ReversalEvery, RewardPreference = s.Preference });
         var priors = SelectPriors(s.Parameters, defaults);
+        CheckTie(model, priors);
         var sessions = BehaviourCsv.Read(s.Data!, model.Model);
         string outDir = OutPath.Folder(s.Out ?? Path.Combine("runs", "aif-fit"));
         using var runFolder = RunFolderGuard.Take(outDir);

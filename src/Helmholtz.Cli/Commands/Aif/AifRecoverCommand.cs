@@ -37,15 +37,19 @@ internal sealed class AifRecoverSettings : CommandSettings
     public double? PriorCounts { get; init; }
 
     [CommandOption("--forgetting <W>")]
-    [Description("Forgetting rate ω in [0, 1) of the agents when forgetting_rate is not a free parameter (default: the task's)")]
+    [Description("Forgetting rate ω in [[0, 1) of the agents where it is neither free nor tied to η (--memory 0) (default 0.02)")]
     public double? Forgetting { get; init; }
+
+    [CommandOption("--preference <C>")]
+    [Description("Log-preference C > 0 for reward and −C for loss (default: the task's)")]
+    public double? Preference { get; init; }
 
     [CommandOption("--memory <M>")]
     [Description("Learning memory M ≥ 0: ties the forgetting rate to the learning rate, ω = η/(η + M), so η sets the per-outcome step; 0: untied (default: the task's)")]
     public double? Memory { get; init; }
 
     [CommandOption("--reversal-every <N>")]
-    [Description("Bandit only: the better arm swaps after every N trials (default: the task's)")]
+    [Description("The bandit's better arm swaps, the T-maze's cue reverses its meaning, after every N trials; 0: never (default: the task's)")]
     public int? ReversalEvery { get; init; }
 
     [CommandOption("--group <N>")]
@@ -68,7 +72,7 @@ internal sealed class AifRecoverSettings : CommandSettings
         Task is "tmaze" or "bandit" ? null : $"--task '{Task}': must be tmaze or bandit",
         OptionParsing.InRange("--subjects", Subjects, 2, 100_000),
         OptionParsing.InRange("--trials", Trials, 1, 100_000),
-        AifFitSettings.DesignError(Task, PriorCounts, Forgetting, Memory, ReversalEvery),
+        AifFitSettings.DesignError(PriorCounts, Forgetting, Memory, ReversalEvery, Preference),
         OptionParsing.InRange("--group", Group, 0, 100),
         Threads is { } t ? OptionParsing.InRange("--threads", t, 1, 1024) : null);
 }
@@ -81,9 +85,10 @@ internal sealed class AifRecoverCommand : HelmholtzCommand<AifRecoverSettings>
 
     protected override int Run(AifRecoverSettings s, CancellationToken ct)
     {
-        var design = new BehaviourTaskDesign { RewardPriorConcentration = s.PriorCounts, ForgettingRate = s.Forgetting, LearningMemory = s.Memory, ReversalEvery = s.ReversalEvery };
+        var design = new BehaviourTaskDesign { RewardPriorConcentration = s.PriorCounts, ForgettingRate = s.Forgetting, LearningMemory = s.Memory, ReversalEvery = s.ReversalEvery, RewardPreference = s.Preference };
         var task = BehaviourTask.ByName(s.Task, design)!;
         var priors = AifFitCommand.SelectPriors(s.Parameters, task.Priors);
+        AifFitCommand.CheckTie(task.Model, priors);
         string outDir = OutPath.Folder(s.Out ?? Path.Combine("runs", $"aif-recover-{s.Task}"));
         using var runFolder = RunFolderGuard.Take(outDir);
         var clock = Stopwatch.StartNew();

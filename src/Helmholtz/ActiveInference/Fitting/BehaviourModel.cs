@@ -14,10 +14,10 @@ public sealed record BehaviourModel(GenerativeModel Model, LearningSchedule Sche
 {
     /// <summary>
     /// Null: the forgetting rate is <see cref="AgentParameters.ForgettingRate"/>. Set to a memory M &gt; 0: the forgetting rate is tied to
-    /// the learning rate, ω = η / (η + M), and <see cref="AgentParameters.ForgettingRate"/> is ignored. The learned counts then settle at
-    /// about η / ω = η + M above their priors p₀, so the estimate moves by about λ = η / (2p₀ + M + η) per outcome (two outcomes
-    /// per column, as reward and loss): ln η = logit λ + ln(2p₀ + M), and η is the per-outcome step (on the odds scale), as a
-    /// delta-rule learning rate is.
+    /// the learning rate, ω = η / (η + M), and <see cref="AgentParameters.ForgettingRate"/> is ignored. A count that every update
+    /// adds η to then settles at η / ω = η + M above its prior p₀, and each outcome moves the estimate by about
+    /// λ = η / (2p₀ + M + η), so ln η = logit λ + ln(2p₀ + M): η sets the per-outcome step (on the odds scale), as a
+    /// delta-rule learning rate does, where without the tie it only sets how fast the data outweigh p₀.
     /// </summary>
     public double? LearningMemory { get; init; }
 

@@ -23,8 +23,11 @@ public sealed record BehaviourTaskDesign
     /// </summary>
     public double? LearningMemory { get; init; }
 
-    /// <summary>Bandit only: the better arm swaps after every this many trials (≥ 1); null: the task's.</summary>
+    /// <summary>The reversal interval (≥ 1; 0: none): the bandit's better arm swaps, the T-maze's cue reverses its meaning, after every this many trials; null: the task's.</summary>
     public int? ReversalEvery { get; init; }
+
+    /// <summary>The log-preference c &gt; 0 for reward, −c for loss (C of the reward modality = (0, c, −c)); null: the task's.</summary>
+    public double? RewardPreference { get; init; }
 
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">p₀ not positive and finite, ω outside [0, 1), or a reversal interval below 1.</exception>
@@ -45,9 +48,14 @@ public sealed record BehaviourTaskDesign
             throw new ArgumentException($"LearningMemory = {m}: must be ≥ 0 and finite (0: no tie)");
         }
 
-        if (ReversalEvery is < 1)
+        if (ReversalEvery is < 0)
         {
-            throw new ArgumentException($"ReversalEvery = {ReversalEvery}: must be ≥ 1");
+            throw new ArgumentException($"ReversalEvery = {ReversalEvery}: must be ≥ 0 (0: never)");
+        }
+
+        if (RewardPreference is { } c && !(c > 0 && double.IsFinite(c)))
+        {
+            throw new ArgumentException($"RewardPreference = {c}: must be positive and finite");
         }
     }
 }
@@ -64,56 +72,60 @@ public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDisc
     public BehaviourTaskDesign Design { get; init; } = new();
 
     /// <summary>
-    /// The T-maze with learning (the run of an agent that learns the reward mapping): the agent learns which arm pays in which context
-    /// (pA of the reward modality, flat prior counts p₀ = TMAZE_P0 by default), values novelty, plans two moves.
+    /// The T-maze with learning: the agent learns which arm pays in which cued context (pA of the reward modality), values
+    /// novelty and plans two moves. Default design: prior counts p₀ = 0.5, the cue's meaning reverses every 25 trials,
+    /// C = (0, 8, −8), forgetting tied to the learning rate by a memory M = 32 (ω = η / (η + 32)); free parameters γ and η.
     /// </summary>
-    /// <param name="design">Prior counts and the fixed forgetting rate (default ω = TMAZE_W); null: the defaults.</param>
+    /// <param name="design">Changes to the default design; null: the defaults.</param>
     public static BehaviourTask TMaze(BehaviourTaskDesign? design = null)
     {
         design ??= new BehaviourTaskDesign();
         design.Check();
-        if (design.ReversalEvery is not null)
-        {
-            throw new ArgumentException("ReversalEvery: the T-maze has no reversals (a bandit setting)", nameof(design));
-        }
-
-        var maze = new TMaze();
+        double preference = design.RewardPreference ?? TMazeRewardPreference;
+        var mazeOptions = new TMazeOptions { ReversalEvery = design.ReversalEvery ?? TMazeReversalEvery };
+        var maze = new TMaze(mazeOptions);
         var model = TaskModels.ForTMaze(maze, new TMazeModelOptions
         {
             LearnRewardMapping = true,
             TerminalAfterArm = true,
             RewardPriorConcentration = design.RewardPriorConcentration ?? TMazePriorConcentration,
+            RewardPreference = preference,
+            LossPreference = -preference,
             Agent = new AgentOptions { PolicyLength = 2, UseParamInfoGain = true, ActionSelection = ActionSelection.Stochastic },
         });
         double memory = design.LearningMemory ?? TMazeLearningMemory;
         return new BehaviourTask("tmaze", new BehaviourModel(model, new LearningSchedule([TaskModels.TMazeRewardModality])) { LearningMemory = memory > 0 ? memory : null },
-            () => new TMaze(), TMazePriors, new AgentParameters(1, 1, 1, 1, design.ForgettingRate ?? TMazeForgettingRate))
+            () => new TMaze(mazeOptions), TMazePriors, new AgentParameters(1, 1, 1, 1, design.ForgettingRate ?? TMazeForgettingRate))
         {
             Design = new BehaviourTaskDesign
             {
                 RewardPriorConcentration = design.RewardPriorConcentration ?? TMazePriorConcentration,
                 ForgettingRate = design.ForgettingRate ?? TMazeForgettingRate,
                 LearningMemory = memory,
+                ReversalEvery = mazeOptions.ReversalEvery,
+                RewardPreference = preference,
             },
         };
     }
 
     /// <summary>
-    /// The two-armed bandit with reversals (every BANDIT_REV trials by default; reward 0.8 vs 0.2): the agent learns each arm's reward
-    /// probability (pA, flat prior counts p₀ = BANDIT_P0 by default), prefers reward to loss by C = (0, 4, −4) and values novelty; one choice per trial. γ and α multiply each other in
-    /// a one-step choice (P(u) ∝ q(u)^α and q(u) ∝ exp(γ·(−G_u))), so α is not free (α = 1).
+    /// The two-armed bandit (reward 0.8 vs 0.2): the agent learns each arm's reward probability (pA), values novelty, one
+    /// choice per trial. Default design: prior counts p₀ = 0.5, the better arm swaps every 25 trials, C = (0, 8, −8),
+    /// forgetting tied to the learning rate by a memory M = 16 (ω = η / (η + 16)); free parameters γ and η. γ and α multiply
+    /// each other in a one-step choice (P(u) ∝ q(u)^α and q(u) ∝ exp(γ·(−G_u))), so α stays at 1.
     /// </summary>
-    /// <param name="design">Prior counts, the fixed forgetting rate (default ω = BANDIT_W) and the reversal interval; null: the defaults.</param>
+    /// <param name="design">Changes to the default design; null: the defaults.</param>
     public static BehaviourTask Bandit(BehaviourTaskDesign? design = null)
     {
         design ??= new BehaviourTaskDesign();
         design.Check();
+        double preference = design.RewardPreference ?? BanditRewardPreference;
         var options = new TwoArmedBanditOptions { ReversalEvery = design.ReversalEvery ?? BanditReversalEvery };
         var model = TaskModels.ForTwoArmedBandit(new TwoArmedBandit(options), new TwoArmedBanditModelOptions
         {
             RewardPriorConcentration = design.RewardPriorConcentration ?? BanditPriorConcentration,
-            RewardPreference = 4,
-            LossPreference = -4,
+            RewardPreference = preference,
+            LossPreference = -preference,
             Agent = new AgentOptions { UseParamInfoGain = true, ActionSelection = ActionSelection.Stochastic },
         });
         double memory = design.LearningMemory ?? BanditLearningMemory;
@@ -126,6 +138,7 @@ public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDisc
                 ForgettingRate = design.ForgettingRate ?? BanditForgettingRate,
                 LearningMemory = memory,
                 ReversalEvery = options.ReversalEvery,
+                RewardPreference = preference,
             },
         };
     }
@@ -140,9 +153,11 @@ public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDisc
         _ => null,
     };
 
-    private const double TMazePriorConcentration = 1, TMazeForgettingRate = 0.02, BanditPriorConcentration = 2, BanditForgettingRate = 0.02;
-    private const double TMazeLearningMemory = 0, BanditLearningMemory = 0;
-    private const int BanditReversalEvery = 25;
+    // The default designs (docs/active-inference/fitting.md, "Parameter recovery"): prior counts p₀ = 0.5, forgetting tied to
+    // the learning rate by a memory M, reversals every 25 trials; ω = 0.02 applies only where the tie is switched off (M = 0).
+    private const double TMazePriorConcentration = 0.5, TMazeLearningMemory = 32, TMazeRewardPreference = 8, TMazeForgettingRate = 0.02;
+    private const double BanditPriorConcentration = 0.5, BanditLearningMemory = 16, BanditRewardPreference = 8, BanditForgettingRate = 0.02;
+    private const int TMazeReversalEvery = 25, BanditReversalEvery = 25;
 
     /// <summary>The default priors of both tasks (medians γ = 1, α = 1, κ = 1, η = 1, ω = 0.02).</summary>
     public static IReadOnlyList<ParameterPrior> DefaultPriors { get; } =
@@ -153,11 +168,11 @@ public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDisc
         ParameterPrior.WithMedian(FitParameter.ForgettingRate, 0.02, 1),
     ];
 
-    private static readonly ParameterPrior[] TMazePriors = [.. DefaultPriors];
+    private static readonly ParameterPrior[] TMazePriors = [.. DefaultPriors.Where(p => p.Parameter is FitParameter.Gamma or FitParameter.LearningRate)];
 
-    private static readonly ParameterPrior[] BanditPriors = [.. DefaultPriors.Where(p => p.Parameter != FitParameter.Alpha)];
+    private static readonly ParameterPrior[] BanditPriors = TMazePriors;
 
-    /// <summary>The default prior of <paramref name="parameter"/>: medians γ = α = κ = η = 1 (SD 0.5 on the log scale), ω = 0.02 (SD 0.75 on the logit scale).</summary>
+    /// <summary>The default prior of <paramref name="parameter"/>: medians γ = α = κ = η = 1 (SD 1 on the log scale), ω = 0.02 (SD 1 on the logit scale).</summary>
     public static ParameterPrior DefaultPrior(FitParameter parameter) => parameter == FitParameter.PreferenceScale
         ? ParameterPrior.WithMedian(FitParameter.PreferenceScale, 1, 1)
         : DefaultPriors.First(p => p.Parameter == parameter);
@@ -222,6 +237,11 @@ public static class ParameterRecovery
         }
 
         var priors = options.Priors ?? task.Priors;
+        if (task.Model.LearningMemory is not null && priors.Any(p => p.Parameter == FitParameter.ForgettingRate))
+        {
+            throw new ArgumentException("forgetting_rate cannot be free: the task ties it to the learning rate (LearningMemory); use a design with LearningMemory = 0");
+        }
+
         var fit = options.Fit with { Priors = priors };
         fit.Check();
         var parameters = priors.Select(p => p.Parameter).ToArray();
