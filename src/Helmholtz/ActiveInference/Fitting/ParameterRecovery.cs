@@ -5,8 +5,8 @@ using Helmholtz.Tensors;
 namespace Helmholtz.ActiveInference.Fitting;
 
 /// <summary>
-/// The design of a fitting task: what the agent starts out believing about the rewards it learns, whether it forgets,
-/// and (for the bandit) how the environment pays. A null property keeps the task's default (<see cref="BehaviourTask.TMaze"/>,
+/// The design of a fitting task: what the agent starts out believing about the rewards it learns, how much it cares about
+/// them, how it forgets, and how often the task reverses. A null property keeps the task's default (<see cref="BehaviourTask.TMaze"/>,
 /// <see cref="BehaviourTask.Bandit"/> state them).
 /// </summary>
 public sealed record BehaviourTaskDesign
@@ -14,7 +14,7 @@ public sealed record BehaviourTaskDesign
     /// <summary>Prior Dirichlet count p₀ of reward and of loss for each learned (arm, context) or arm (&gt; 0); null: the task's.</summary>
     public double? RewardPriorConcentration { get; init; }
 
-    /// <summary>The forgetting rate ω ∈ [0, 1) an agent has when ω is not a free parameter; null: the task's.</summary>
+    /// <summary>The forgetting rate ω ∈ [0, 1) an agent has when ω is neither free nor tied to η (<see cref="LearningMemory"/> = 0); null: the task's.</summary>
     public double? ForgettingRate { get; init; }
 
     /// <summary>
@@ -30,7 +30,7 @@ public sealed record BehaviourTaskDesign
     public double? RewardPreference { get; init; }
 
     /// <summary>Checks the values.</summary>
-    /// <exception cref="ArgumentException">p₀ not positive and finite, ω outside [0, 1), or a reversal interval below 1.</exception>
+    /// <exception cref="ArgumentException">p₀ or c not positive and finite, ω outside [0, 1), M negative or infinite, or a negative reversal interval.</exception>
     public void Check()
     {
         if (RewardPriorConcentration is { } p0 && !(p0 > 0 && double.IsFinite(p0)))
