@@ -84,22 +84,22 @@ internal sealed class AifFitCommand : HelmholtzCommand<AifFitSettings>
 {
     internal sealed record SubjectSummary(string Subject, int Choices, double LogLikelihood, Dictionary<string, double> Estimates, Dictionary<string, double> StandardErrors);
 
-    internal sealed record FitSummary(string Model, string Data, int Subjects, int Choices, string[] Parameters, string[] Priors, int GroupIterations, double Seconds,
+    internal sealed record FitSummary(string Model, BehaviourTaskDesign? Design, string Data, int Subjects, int Choices, string[] Parameters, string[] Priors, int GroupIterations, double Seconds,
         SubjectSummary[] Estimates, string Out);
 
-    /// <summary>The model and default priors for <c>--model</c>: a task name or a model file.</summary>
-    internal static (BehaviourModel Model, IReadOnlyList<ParameterPrior> Priors, AgentParameters Fixed) Resolve(string model, BehaviourTaskDesign? design = null)
+    /// <summary>The model and default priors for <c>--model</c>: a task name (with its resolved design) or a model file (no design).</summary>
+    internal static (BehaviourModel Model, IReadOnlyList<ParameterPrior> Priors, AgentParameters Fixed, BehaviourTaskDesign? Design) Resolve(string model, BehaviourTaskDesign? design = null)
     {
         if (BehaviourTask.ByName(model, design) is { } task)
         {
-            return (task.Model, task.Priors, task.Fixed);
+            return (task.Model, task.Priors, task.Fixed, task.Design);
         }
 
         var generative = ModelFile.Load(model);
         var behaviour = new BehaviourModel(generative, BehaviourModel.ScheduleFor(generative));
         bool learns = generative.PA is not null || generative.PB is not null;
         var priors = BehaviourTask.DefaultPriors.Where(p => learns || p.Parameter is FitParameter.Gamma or FitParameter.Alpha).ToArray();
-        return (behaviour, priors, behaviour.Defaults);
+        return (behaviour, priors, behaviour.Defaults, null);
     }
 
     /// <summary>The priors of the parameters named in <paramref name="list"/> (default priors), or <paramref name="defaults"/> when null.</summary>
@@ -137,7 +137,7 @@ internal sealed class AifFitCommand : HelmholtzCommand<AifFitSettings>
 
     protected override int Run(AifFitSettings s, CancellationToken ct)
     {
-        var (model, defaults, fixedValues) = Resolve(s.Model!, new BehaviourTaskDesign { RewardPriorConcentration = s.PriorCounts, ForgettingRate = s.Forgetting, LearningMemory = s.Memory, ReversalEvery = s.ReversalEvery, RewardPreference = s.Preference });
+        var (model, defaults, fixedValues, taskDesign) = Resolve(s.Model!, new BehaviourTaskDesign { RewardPriorConcentration = s.PriorCounts, ForgettingRate = s.Forgetting, LearningMemory = s.Memory, ReversalEvery = s.ReversalEvery, RewardPreference = s.Preference });
         var priors = SelectPriors(s.Parameters, defaults);
         CheckTie(model, priors);
         var sessions = BehaviourCsv.Read(s.Data!, model.Model);
@@ -150,7 +150,7 @@ internal sealed class AifFitCommand : HelmholtzCommand<AifFitSettings>
         AtomicFile.WriteAllText(Path.Combine(outDir, "estimates.csv"), FitFigures.EstimatesCsv(fit));
         FitFigures.Estimates(fit, Path.Combine(outDir, "estimates"));
         var names = fit.Parameters.Select(ParameterScale.Name).ToArray();
-        var summary = new FitSummary(s.Model!, s.Data!, sessions.Count, sessions.Sum(x => x.Choices), names, fit.Priors.Select(p => p.ToString()).ToArray(), s.Group, seconds,
+        var summary = new FitSummary(s.Model!, taskDesign, s.Data!, sessions.Count, sessions.Sum(x => x.Choices), names, fit.Priors.Select(p => p.ToString()).ToArray(), s.Group, seconds,
             fit.Subjects.Select(x => new SubjectSummary(x.Subject, x.Choices, x.LogLikelihood,
                 names.Select((n, j) => (n, x.Estimates.Get(fit.Parameters[j]))).ToDictionary(p => p.n, p => p.Item2),
                 names.Select((n, j) => (n, x.NaturalSe[j])).ToDictionary(p => p.n, p => p.Item2))).ToArray(), outDir);
