@@ -13,7 +13,7 @@ namespace Helmholtz.Cli.Commands.Aif;
 internal sealed class AifRecoverSettings : CommandSettings
 {
     [CommandOption("--task <TASK>")]
-    [Description("tmaze (T-maze with learning of the reward mapping) or bandit (two-armed bandit with reversals every 25 trials)")]
+    [Description("tmaze (T-maze with learning of the reward mapping) or bandit (two-armed bandit with reversals)")]
     public string Task { get; init; } = "tmaze";
 
     [CommandOption("--subjects <S>")]
@@ -31,6 +31,26 @@ internal sealed class AifRecoverSettings : CommandSettings
     [CommandOption("--parameters <LIST>")]
     [Description("Free parameters, comma-separated (default: the task's; see aif fit)")]
     public string? Parameters { get; init; }
+
+    [CommandOption("--prior-counts <P0>")]
+    [Description("Prior Dirichlet count of reward and of loss per learned arm (default: the task's; see docs/active-inference/fitting.md)")]
+    public double? PriorCounts { get; init; }
+
+    [CommandOption("--forgetting <W>")]
+    [Description("Forgetting rate ω in [[0, 1) of the agents where it is neither free nor tied to η (--memory 0) (default 0.02)")]
+    public double? Forgetting { get; init; }
+
+    [CommandOption("--preference <C>")]
+    [Description("Log-preference C > 0 for reward and −C for loss (default: the task's)")]
+    public double? Preference { get; init; }
+
+    [CommandOption("--memory <M>")]
+    [Description("Learning memory M ≥ 0: ties the forgetting rate to the learning rate, ω = η/(η + M), so η sets the per-outcome step; 0: untied (default: the task's)")]
+    public double? Memory { get; init; }
+
+    [CommandOption("--reversal-every <N>")]
+    [Description("The bandit's better arm swaps, the T-maze's cue reverses its meaning, after every N trials; 0: never (default: the task's)")]
+    public int? ReversalEvery { get; init; }
 
     [CommandOption("--group <N>")]
     [Description("Empirical Bayes iterations of a group-level prior (default 0)")]
@@ -52,6 +72,7 @@ internal sealed class AifRecoverSettings : CommandSettings
         Task is "tmaze" or "bandit" ? null : $"--task '{Task}': must be tmaze or bandit",
         OptionParsing.InRange("--subjects", Subjects, 2, 100_000),
         OptionParsing.InRange("--trials", Trials, 1, 100_000),
+        AifFitSettings.DesignError(PriorCounts, Forgetting, Memory, ReversalEvery, Preference),
         OptionParsing.InRange("--group", Group, 0, 100),
         Threads is { } t ? OptionParsing.InRange("--threads", t, 1, 1024) : null);
 }
@@ -59,13 +80,15 @@ internal sealed class AifRecoverSettings : CommandSettings
 /// <summary>Parameter recovery: simulate subjects with parameters drawn from the priors, fit them, and report true-vs-fitted correlations (<see cref="ParameterRecovery"/>).</summary>
 internal sealed class AifRecoverCommand : HelmholtzCommand<AifRecoverSettings>
 {
-    internal sealed record RecoverySummary(string Task, int Subjects, int Trials, ulong Seed, string[] Parameters, string[] Priors, int GroupIterations,
+    internal sealed record RecoverySummary(string Task, int Subjects, int Trials, ulong Seed, string[] Parameters, string[] Priors, BehaviourTaskDesign Design, int GroupIterations,
         Dictionary<string, double> Correlations, Dictionary<string, double> CorrelationsNatural, double MeanChoices, double Seconds, string Figure, string Out);
 
     protected override int Run(AifRecoverSettings s, CancellationToken ct)
     {
-        var task = BehaviourTask.ByName(s.Task)!;
+        var design = new BehaviourTaskDesign { RewardPriorConcentration = s.PriorCounts, ForgettingRate = s.Forgetting, LearningMemory = s.Memory, ReversalEvery = s.ReversalEvery, RewardPreference = s.Preference };
+        var task = BehaviourTask.ByName(s.Task, design)!;
         var priors = AifFitCommand.SelectPriors(s.Parameters, task.Priors);
+        AifFitCommand.CheckTie(task.Model, priors);
         string outDir = OutPath.Folder(s.Out ?? Path.Combine("runs", $"aif-recover-{s.Task}"));
         using var runFolder = RunFolderGuard.Take(outDir);
         var clock = Stopwatch.StartNew();
@@ -81,7 +104,7 @@ internal sealed class AifRecoverCommand : HelmholtzCommand<AifRecoverSettings>
         string figure = Path.Combine(outDir, "recovery");
         FitFigures.Recovery(result, figure);
         var summary = new RecoverySummary(s.Task, s.Subjects, s.Trials, s.Seed, result.Parameters.Select(ParameterScale.Name).ToArray(),
-            result.Fit.Priors.Select(p => p.ToString()).ToArray(), s.Group,
+            result.Fit.Priors.Select(p => p.ToString()).ToArray(), task.Design, s.Group,
             result.Correlations.ToDictionary(p => ParameterScale.Name(p.Key), p => Math.Round(p.Value, 4)),
             result.NaturalCorrelations.ToDictionary(p => ParameterScale.Name(p.Key), p => Math.Round(p.Value, 4)),
             result.Sessions.Average(x => x.Choices), Math.Round(seconds, 1), figure + ".png", outDir);

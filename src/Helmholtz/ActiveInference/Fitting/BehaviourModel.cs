@@ -12,6 +12,22 @@ namespace Helmholtz.ActiveInference.Fitting;
 /// <param name="Schedule">What the agent learns between and within trials (as <see cref="TrialRunner"/>).</param>
 public sealed record BehaviourModel(GenerativeModel Model, LearningSchedule Schedule)
 {
+    /// <summary>
+    /// Null: the forgetting rate is <see cref="AgentParameters.ForgettingRate"/>. Set to a memory M &gt; 0: the forgetting rate is tied to
+    /// the learning rate, ω = η / (η + M), and <see cref="AgentParameters.ForgettingRate"/> is ignored. A count that every update
+    /// adds η to then settles at η / ω = η + M above its prior p₀, and each outcome moves the estimate by about
+    /// λ = η / (2p₀ + M + η), so ln η = logit λ + ln(2p₀ + M): η sets the per-outcome step (on the odds scale), as a
+    /// delta-rule learning rate does, where without the tie it only sets how fast the data outweigh p₀.
+    /// </summary>
+    public double? LearningMemory { get; init; }
+
+    /// <summary>The forgetting rate an agent with <paramref name="parameters"/> has: ω, or η / (η + M) under a <see cref="LearningMemory"/> M.</summary>
+    public double ForgettingRateOf(AgentParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return LearningMemory is { } m ? parameters.LearningRate / (parameters.LearningRate + m) : parameters.ForgettingRate;
+    }
+
     /// <summary>The model's own values: its γ, α, κ = 1, its pA learning rate and its forgetting rate.</summary>
     public AgentParameters Defaults => new(Model.Options.Gamma, Model.Options.Alpha, 1, Model.Options.LearningRateA, Model.Options.ForgettingRate);
 
@@ -34,7 +50,7 @@ public sealed record BehaviourModel(GenerativeModel Model, LearningSchedule Sche
             Alpha = parameters.Alpha,
             LearningRateA = parameters.LearningRate,
             LearningRateB = parameters.LearningRate,
-            ForgettingRate = parameters.ForgettingRate,
+            ForgettingRate = ForgettingRateOf(parameters),
             ActionSelection = ActionSelection.Stochastic,
         };
         double k = parameters.PreferenceScale;
@@ -42,8 +58,13 @@ public sealed record BehaviourModel(GenerativeModel Model, LearningSchedule Sche
         return new GenerativeModel(Model.A, Model.B, c, Model.D, Model.E, Model.PA, Model.PB, Model.PD, options);
     }
 
-    private static void Check(AgentParameters p)
+    private void Check(AgentParameters p)
     {
+        if (LearningMemory is { } m && !(m > 0 && double.IsFinite(m)))
+        {
+            throw new ModelException($"LearningMemory = {m}: must be positive and finite");
+        }
+
         foreach (var (name, v) in new[] { ("Gamma", p.Gamma), ("Alpha", p.Alpha), ("PreferenceScale", p.PreferenceScale), ("LearningRate", p.LearningRate) })
         {
             if (!(v > 0 && double.IsFinite(v)))

@@ -4,6 +4,62 @@ using Helmholtz.Tensors;
 
 namespace Helmholtz.ActiveInference.Fitting;
 
+/// <summary>
+/// The design of a fitting task: what the agent starts out believing about the rewards it learns, how much it cares about
+/// them, how it forgets, and how often the task reverses. A null property keeps the task's default (<see cref="BehaviourTask.TMaze"/>,
+/// <see cref="BehaviourTask.Bandit"/> state them).
+/// </summary>
+public sealed record BehaviourTaskDesign
+{
+    /// <summary>Prior Dirichlet count p₀ of reward and of loss for each learned (arm, context) or arm (&gt; 0); null: the task's.</summary>
+    public double? RewardPriorConcentration { get; init; }
+
+    /// <summary>The forgetting rate ω ∈ [0, 1) an agent has when ω is neither free nor tied to η (<see cref="LearningMemory"/> = 0); null: the task's.</summary>
+    public double? ForgettingRate { get; init; }
+
+    /// <summary>
+    /// The learning memory M &gt; 0 that ties the forgetting rate to the learning rate, ω = η / (η + M) (<see cref="BehaviourModel.LearningMemory"/>),
+    /// so that η sets the per-outcome step; 0: no tie (ω is its own parameter); null: the task's.
+    /// </summary>
+    public double? LearningMemory { get; init; }
+
+    /// <summary>The reversal interval (≥ 1; 0: none): the bandit's better arm swaps, the T-maze's cue reverses its meaning, after every this many trials; null: the task's.</summary>
+    public int? ReversalEvery { get; init; }
+
+    /// <summary>The log-preference c &gt; 0 for reward, −c for loss (C of the reward modality = (0, c, −c)); null: the task's.</summary>
+    public double? RewardPreference { get; init; }
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentException">p₀ or c not positive and finite, ω outside [0, 1), M negative or infinite, or a negative reversal interval.</exception>
+    public void Check()
+    {
+        if (RewardPriorConcentration is { } p0 && !(p0 > 0 && double.IsFinite(p0)))
+        {
+            throw new ArgumentException($"RewardPriorConcentration = {p0}: must be positive and finite");
+        }
+
+        if (ForgettingRate is { } w && !(w >= 0 && w < 1))
+        {
+            throw new ArgumentException($"ForgettingRate = {w}: must be in [0, 1)");
+        }
+
+        if (LearningMemory is { } m && !(m >= 0 && double.IsFinite(m)))
+        {
+            throw new ArgumentException($"LearningMemory = {m}: must be ≥ 0 and finite (0: no tie)");
+        }
+
+        if (ReversalEvery is < 0)
+        {
+            throw new ArgumentException($"ReversalEvery = {ReversalEvery}: must be ≥ 0 (0: never)");
+        }
+
+        if (RewardPreference is { } c && !(c > 0 && double.IsFinite(c)))
+        {
+            throw new ArgumentException($"RewardPreference = {c}: must be positive and finite");
+        }
+    }
+}
+
 /// <summary>A task for fitting and recovery: the model subjects are fitted with, a fresh environment per subject, and the default free parameters with their priors.</summary>
 /// <param name="Name">The task's name (tmaze, bandit).</param>
 /// <param name="Model">The fitted model and its learning schedule.</param>
@@ -12,49 +68,96 @@ namespace Helmholtz.ActiveInference.Fitting;
 /// <param name="Fixed">The values of parameters that are not fitted.</param>
 public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDiscreteEnvironment> NewEnvironment, IReadOnlyList<ParameterPrior> Priors, AgentParameters Fixed)
 {
+    /// <summary>The design the task was built with, every setting resolved (empty for a task built from its constructor).</summary>
+    public BehaviourTaskDesign Design { get; init; } = new();
+
     /// <summary>
-    /// The T-maze with learning (the run of an agent that learns the reward mapping): the agent learns which arm pays in which context
-    /// (pA of the reward modality, flat prior counts of 1), values novelty, plans two moves.
+    /// The T-maze with learning: the agent learns which arm pays in which cued context (pA of the reward modality), values
+    /// novelty and plans two moves. Default design: prior counts p₀ = 0.5, the cue's meaning reverses every 25 trials,
+    /// C = (0, 8, −8), forgetting tied to the learning rate by a memory M = 32 (ω = η / (η + 32)); free parameters γ and η.
     /// </summary>
-    public static BehaviourTask TMaze()
+    /// <param name="design">Changes to the default design; null: the defaults.</param>
+    public static BehaviourTask TMaze(BehaviourTaskDesign? design = null)
     {
-        var maze = new TMaze();
+        design ??= new BehaviourTaskDesign();
+        design.Check();
+        double preference = design.RewardPreference ?? TMazeRewardPreference;
+        var mazeOptions = new TMazeOptions { ReversalEvery = design.ReversalEvery ?? TMazeReversalEvery };
+        var maze = new TMaze(mazeOptions);
         var model = TaskModels.ForTMaze(maze, new TMazeModelOptions
         {
             LearnRewardMapping = true,
             TerminalAfterArm = true,
+            RewardPriorConcentration = design.RewardPriorConcentration ?? TMazePriorConcentration,
+            RewardPreference = preference,
+            LossPreference = -preference,
             Agent = new AgentOptions { PolicyLength = 2, UseParamInfoGain = true, ActionSelection = ActionSelection.Stochastic },
         });
-        return new BehaviourTask("tmaze", new BehaviourModel(model, new LearningSchedule([TaskModels.TMazeRewardModality])),
-            () => new TMaze(), DefaultPriors, new AgentParameters(1, 1, 1, 1, 0.02));
+        double memory = design.LearningMemory ?? TMazeLearningMemory;
+        return new BehaviourTask("tmaze", new BehaviourModel(model, new LearningSchedule([TaskModels.TMazeRewardModality])) { LearningMemory = memory > 0 ? memory : null },
+            () => new TMaze(mazeOptions), TMazePriors, new AgentParameters(1, 1, 1, 1, design.ForgettingRate ?? TMazeForgettingRate))
+        {
+            Design = new BehaviourTaskDesign
+            {
+                RewardPriorConcentration = design.RewardPriorConcentration ?? TMazePriorConcentration,
+                ForgettingRate = design.ForgettingRate ?? TMazeForgettingRate,
+                LearningMemory = memory,
+                ReversalEvery = mazeOptions.ReversalEvery,
+                RewardPreference = preference,
+            },
+        };
     }
 
     /// <summary>
-    /// The two-armed bandit with reversals every 25 trials (reward 0.8 vs 0.2): the agent learns each arm's reward
-    /// probability (pA, flat prior counts of 2), prefers reward to loss by C = (0, 4, −4) and values novelty; one choice per trial. γ and α multiply each other in
-    /// a one-step choice (P(u) ∝ q(u)^α and q(u) ∝ exp(γ·(−G_u))), so only γ is free by default (α = 1).
+    /// The two-armed bandit (reward 0.8 vs 0.2): the agent learns each arm's reward probability (pA), values novelty, one
+    /// choice per trial. Default design: prior counts p₀ = 0.5, the better arm swaps every 25 trials, C = (0, 8, −8),
+    /// forgetting tied to the learning rate by a memory M = 16 (ω = η / (η + 16)); free parameters γ and η. γ and α multiply
+    /// each other in a one-step choice (P(u) ∝ q(u)^α and q(u) ∝ exp(γ·(−G_u))), so α stays at 1.
     /// </summary>
-    public static BehaviourTask Bandit()
+    /// <param name="design">Changes to the default design; null: the defaults.</param>
+    public static BehaviourTask Bandit(BehaviourTaskDesign? design = null)
     {
-        var options = new TwoArmedBanditOptions { ReversalEvery = 25 };
+        design ??= new BehaviourTaskDesign();
+        design.Check();
+        double preference = design.RewardPreference ?? BanditRewardPreference;
+        var options = new TwoArmedBanditOptions { ReversalEvery = design.ReversalEvery ?? BanditReversalEvery };
         var model = TaskModels.ForTwoArmedBandit(new TwoArmedBandit(options), new TwoArmedBanditModelOptions
         {
-            RewardPriorConcentration = 2,
-            RewardPreference = 4,
-            LossPreference = -4,
+            RewardPriorConcentration = design.RewardPriorConcentration ?? BanditPriorConcentration,
+            RewardPreference = preference,
+            LossPreference = -preference,
             Agent = new AgentOptions { UseParamInfoGain = true, ActionSelection = ActionSelection.Stochastic },
         });
-        return new BehaviourTask("bandit", new BehaviourModel(model, new LearningSchedule([TaskModels.BanditRewardModality])),
-            () => new TwoArmedBandit(options), DefaultPriors.Where(p => p.Parameter != FitParameter.Alpha).ToArray(), new AgentParameters(1, 1, 1, 1, 0.02));
+        double memory = design.LearningMemory ?? BanditLearningMemory;
+        return new BehaviourTask("bandit", new BehaviourModel(model, new LearningSchedule([TaskModels.BanditRewardModality])) { LearningMemory = memory > 0 ? memory : null },
+            () => new TwoArmedBandit(options), BanditPriors, new AgentParameters(1, 1, 1, 1, design.ForgettingRate ?? BanditForgettingRate))
+        {
+            Design = new BehaviourTaskDesign
+            {
+                RewardPriorConcentration = design.RewardPriorConcentration ?? BanditPriorConcentration,
+                ForgettingRate = design.ForgettingRate ?? BanditForgettingRate,
+                LearningMemory = memory,
+                ReversalEvery = options.ReversalEvery,
+                RewardPreference = preference,
+            },
+        };
     }
 
     /// <summary>The task named <paramref name="name"/> (tmaze or bandit), or null.</summary>
-    public static BehaviourTask? ByName(string name) => name switch
+    /// <param name="name">tmaze or bandit.</param>
+    /// <param name="design">The task's design; null: the defaults.</param>
+    public static BehaviourTask? ByName(string name, BehaviourTaskDesign? design = null) => name switch
     {
-        "tmaze" => TMaze(),
-        "bandit" => Bandit(),
+        "tmaze" => TMaze(design),
+        "bandit" => Bandit(design),
         _ => null,
     };
+
+    // The default designs (docs/active-inference/fitting.md, "Parameter recovery"): prior counts p₀ = 0.5, forgetting tied to
+    // the learning rate by a memory M, reversals every 25 trials; ω = 0.02 applies only where the tie is switched off (M = 0).
+    private const double TMazePriorConcentration = 0.5, TMazeLearningMemory = 32, TMazeRewardPreference = 8, TMazeForgettingRate = 0.02;
+    private const double BanditPriorConcentration = 0.5, BanditLearningMemory = 16, BanditRewardPreference = 8, BanditForgettingRate = 0.02;
+    private const int TMazeReversalEvery = 25, BanditReversalEvery = 25;
 
     /// <summary>The default priors of both tasks (medians γ = 1, α = 1, κ = 1, η = 1, ω = 0.02).</summary>
     public static IReadOnlyList<ParameterPrior> DefaultPriors { get; } =
@@ -65,7 +168,11 @@ public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDisc
         ParameterPrior.WithMedian(FitParameter.ForgettingRate, 0.02, 1),
     ];
 
-    /// <summary>The default prior of <paramref name="parameter"/>: medians γ = α = κ = η = 1 (SD 0.5 on the log scale), ω = 0.02 (SD 0.75 on the logit scale).</summary>
+    private static readonly ParameterPrior[] TMazePriors = [.. DefaultPriors.Where(p => p.Parameter is FitParameter.Gamma or FitParameter.LearningRate)];
+
+    private static readonly ParameterPrior[] BanditPriors = TMazePriors;
+
+    /// <summary>The default prior of <paramref name="parameter"/>: medians γ = α = κ = η = 1 (SD 1 on the log scale), ω = 0.02 (SD 1 on the logit scale).</summary>
     public static ParameterPrior DefaultPrior(FitParameter parameter) => parameter == FitParameter.PreferenceScale
         ? ParameterPrior.WithMedian(FitParameter.PreferenceScale, 1, 1)
         : DefaultPriors.First(p => p.Parameter == parameter);
@@ -130,6 +237,11 @@ public static class ParameterRecovery
         }
 
         var priors = options.Priors ?? task.Priors;
+        if (task.Model.LearningMemory is not null && priors.Any(p => p.Parameter == FitParameter.ForgettingRate))
+        {
+            throw new ArgumentException("forgetting_rate cannot be free: the task ties it to the learning rate (LearningMemory); use a design with LearningMemory = 0");
+        }
+
         var fit = options.Fit with { Priors = priors };
         fit.Check();
         var parameters = priors.Select(p => p.Parameter).ToArray();

@@ -32,6 +32,13 @@ public sealed record TMazeOptions
 
     /// <summary>If set, the rewarded arm is always this one (for learning an unknown reward location); otherwise drawn each trial.</summary>
     public int? FixedContext { get; init; }
+
+    /// <summary>
+    /// A reversal schedule: after every this many trials the cue's meaning reverses, so that in every second block of trials the
+    /// cue shows the arm after the rewarded one, (context + 1) mod K, where it otherwise shows the rewarded arm; 0: never. An agent
+    /// that knows what the cue shows and learns which arm pays in which cued context has to relearn that mapping at each reversal.
+    /// </summary>
+    public int ReversalEvery { get; init; }
 }
 
 /// <summary>
@@ -52,6 +59,7 @@ public sealed class TMaze : IDiscreteEnvironment
     private int _loc;
     private int _context;
     private int _moves;
+    private int _trial = -1;
 
     /// <summary>Creates the maze.</summary>
     public TMaze(TMazeOptions? options = null)
@@ -66,6 +74,11 @@ public sealed class TMaze : IDiscreteEnvironment
         if (!(_o.CueValidity >= 0 && _o.CueValidity <= 1) || !(_o.RewardProbability >= 0 && _o.RewardProbability <= 1))
         {
             throw new ArgumentException("cue validity and reward probability must be in [0, 1]");
+        }
+
+        if (_o.ReversalEvery < 0)
+        {
+            throw new ArgumentException($"reversal every = {_o.ReversalEvery}: must be ≥ 0 (0: never)");
         }
 
         _nLoc = _k + 2;
@@ -96,13 +109,17 @@ public sealed class TMaze : IDiscreteEnvironment
     public double RewardProbability(int arm, int context) =>
         arm == context ? _o.RewardProbability : (1 - _o.RewardProbability) / (_k - 1);
 
-    /// <summary>P(the cue shows arm <paramref name="cue"/>) at the cue location when arm <paramref name="context"/> is the rewarded one.</summary>
+    /// <summary>P(the cue shows arm <paramref name="cue"/>) at the cue location when arm <paramref name="context"/> is the rewarded one (outside a reversed block).</summary>
     public double CueProbability(int cue, int context) =>
         cue == context ? _o.CueValidity : (1 - _o.CueValidity) / (_k - 1);
+
+    /// <summary>Whether the cue's meaning is reversed in the current trial (<see cref="TMazeOptions.ReversalEvery"/>).</summary>
+    public bool Reversed => _o.ReversalEvery > 0 && _trial >= 0 && (_trial / _o.ReversalEvery) % 2 == 1;
 
     /// <inheritdoc/>
     public int[] Reset(Rng rng)
     {
+        _trial++;
         _loc = 0;
         _moves = 0;
         _context = _o.FixedContext ?? rng.NextInt(_k);
@@ -136,6 +153,10 @@ public sealed class TMaze : IDiscreteEnvironment
         if (_loc == CueLocation)
         {
             cue = rng.NextDouble() < _o.CueValidity ? _context : Other(rng);
+            if (Reversed)
+            {
+                cue = (cue + 1) % _k;
+            }
         }
         else
         {

@@ -23,6 +23,28 @@ public sealed class TMazeTests
     }
 
     [Fact]
+    public void AReversalScheduleMakesTheCueShowTheOtherArmInEverySecondBlock()
+    {
+        var maze = new TMaze(new TMazeOptions { FixedContext = 0, RewardProbability = 1, ReversalEvery = 2 });
+        var rng = new Rng(1);
+        var shown = new List<int>();
+        var paid = new List<int>();
+        for (int trial = 0; trial < 8; trial++)
+        {
+            maze.Reset(rng);
+            var (cue, _) = maze.Step([maze.CueLocation], rng);
+            shown.Add(cue[2]);
+            var (arm, _) = maze.Step([1], rng);
+            paid.Add(arm[1]);
+        }
+
+        // Blocks of 2 trials: the cue shows the rewarded arm (0), then the other (1); arm 1 (context 0's arm) pays throughout.
+        Assert.Equal([0, 0, 1, 1, 0, 0, 1, 1], shown);
+        Assert.All(paid, r => Assert.Equal(1, r));
+        Assert.Throws<ArgumentException>(() => new TMaze(new TMazeOptions { ReversalEvery = -1 }));
+    }
+
+    [Fact]
     public void GridAgentReachesTheGoal()
     {
         var env = new GridWorld(new GridWorldOptions { Size = 5 });

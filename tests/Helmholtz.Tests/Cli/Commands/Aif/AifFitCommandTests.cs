@@ -39,6 +39,26 @@ public sealed class AifFitCommandTests
     }
 
     [Fact]
+    public void AFreeForgettingRateIsRefusedWhereTheDesignTiesItToTheLearningRate()
+    {
+        string dir = Directory.CreateTempSubdirectory("h13-fit").FullName;
+        try
+        {
+            var (code, _, stderr) = CliProcess.Run("aif", "recover", "--task", "bandit", "--subjects", "2", "--trials", "1",
+                "--parameters", "gamma,forgetting_rate", "--out", Path.Combine(dir, "out"));
+            Assert.Equal(2, code);
+            Assert.Contains("ties the forgetting rate to the learning rate", stderr);
+            (code, _, stderr) = CliProcess.Run("aif", "recover", "--task", "bandit", "--memory", "-1", "--out", Path.Combine(dir, "out"));
+            Assert.Equal(2, code);
+            Assert.Contains("--memory -1", stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ABadBehaviourFileExitsTwoWithFileLineAndColumn()
     {
         string dir = Directory.CreateTempSubdirectory("h13-fit").FullName;
