@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs the library and the tool into a temporary folder feed, installs the tool from that feed as a new user would
 # (`dotnet tool install --global` under an empty HOME and DOTNET_CLI_HOME), and runs `helmholtz --version`,
-# `helmholtz --help` and `helmholtz quickstart` from the installed copy, with their times.
+# `helmholtz --help` and `helmholtz quickstart` from the installed copy, with their times (and those of
+# `helmholtz --version`, `helmholtz quickstart --help` and a short T-maze run).
 #   tools/install-check.sh            (KEEP=1 keeps the temporary folder and prints its path)
 # Exits non-zero if a step fails or `--version` does not print the version of Directory.Build.props.
 set -euo pipefail
@@ -50,6 +51,7 @@ echo "$printed"
 step helmholtz --help
 helmholtz --help | head -n 5
 t_help=$(median 5 helmholtz --help)
+t_version=$(median 5 helmholtz --version)
 t_qs_help=$(median 5 helmholtz quickstart --help)
 t_tmaze=$(median 3 helmholtz aif run tmaze --trials 5 --out "$tmp/work/tmaze")
 
@@ -63,6 +65,6 @@ done
 echo
 echo "times (seconds; startup figures are the median of 5 runs, tmaze of 3):"
 printf '  %-44s %s\n' "dotnet pack src/Helmholtz" "$t_pack_lib" "dotnet pack src/Helmholtz.Cli" "$t_pack_cli" \
-  "dotnet tool install (empty HOME)" "$t_install" "helmholtz --help" "$t_help" "helmholtz quickstart --help" "$t_qs_help" \
+  "dotnet tool install (empty HOME)" "$t_install" "helmholtz --help" "$t_help" "helmholtz --version" "$t_version" "helmholtz quickstart --help" "$t_qs_help" \
   "helmholtz aif run tmaze --trials 5" "$t_tmaze" "helmholtz quickstart" "$t_quickstart"
 echo "install check passed ($repo)"

@@ -27,7 +27,21 @@ internal static class Program
     internal static string Version { get; } =
         typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    public static int Main(string[] args) => CreateApp(typed: args).Run(NormalizeArguments(args));
+    public static int Main(string[] args)
+    {
+        // `--version` alone is answered before the command tree exists: building the tree and starting Spectre.Console
+        // costs more than the rest of the process start (docs/install.md), and the answer is one line.
+        if (IsVersionRequest(args))
+        {
+            Console.Out.WriteLine(Version);
+            return Infrastructure.ExitCode.Ok;
+        }
+
+        return CreateApp(typed: args).Run(NormalizeArguments(args));
+    }
+
+    /// <summary>Whether the arguments ask for the version and nothing else (<c>--version</c> or <c>-v</c>).</summary>
+    internal static bool IsVersionRequest(IReadOnlyList<string> args) => args is ["--version"] or ["-v"];
 
     /// <summary>The command tree; <paramref name="console"/> replaces the terminal (tests render help into a buffer).</summary>
     /// <param name="console">The console help and Spectre's own output go to; null: the terminal.</param>
