@@ -90,16 +90,19 @@ public sealed class HelpGoldenTests
         }
     }
 
+    /// <summary>A console without colours, ANSI codes or interaction that writes into <paramref name="writer"/>.</summary>
+    internal static IAnsiConsole PlainConsole(TextWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Interactive = InteractionSupport.No,
+        Out = new AnsiConsoleOutput(writer),
+    });
+
     private static (int Code, string Text) Help(string command)
     {
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
+        var console = PlainConsole(writer);
         console.Profile.Width = 120;
         string[] args = [.. command.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--help"];
         int code = Program.CreateApp(console).Run(args);

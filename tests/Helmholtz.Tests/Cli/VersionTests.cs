@@ -1,6 +1,5 @@
 using Helmholtz.Cli;
 using Helmholtz.Tests.Cli.Commands;
-using Spectre.Console;
 
 namespace Helmholtz.Tests.Cli;
 
@@ -31,14 +30,7 @@ public sealed class VersionTests
     {
         Assert.True(Program.IsVersionRequest([option]));
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        int code = Program.CreateApp(console).Run([option]);
+        int code = Program.CreateApp(HelpGoldenTests.PlainConsole(writer)).Run([option]);
         Assert.Equal(0, code);
         Assert.Equal(Program.Version + "\n", writer.ToString().ReplaceLineEndings("\n"));
     }

@@ -29,6 +29,16 @@ public sealed record BehaviourTaskDesign
     /// <summary>The log-preference c &gt; 0 for reward, −c for loss (C of the reward modality = (0, c, −c)); null: the task's.</summary>
     public double? RewardPreference { get; init; }
 
+    /// <summary>This design with every unset value taken from <paramref name="defaults"/> (a task's full design).</summary>
+    internal BehaviourTaskDesign Over(BehaviourTaskDesign defaults) => new()
+    {
+        RewardPriorConcentration = RewardPriorConcentration ?? defaults.RewardPriorConcentration,
+        ForgettingRate = ForgettingRate ?? defaults.ForgettingRate,
+        LearningMemory = LearningMemory ?? defaults.LearningMemory,
+        ReversalEvery = ReversalEvery ?? defaults.ReversalEvery,
+        RewardPreference = RewardPreference ?? defaults.RewardPreference,
+    };
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">p₀ or c not positive and finite, ω outside [0, 1), M negative or infinite, or a negative reversal interval.</exception>
     public void Check()
@@ -81,30 +91,27 @@ public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDisc
     {
         design ??= new BehaviourTaskDesign();
         design.Check();
-        double preference = design.RewardPreference ?? TMazeRewardPreference;
-        var mazeOptions = new TMazeOptions { ReversalEvery = design.ReversalEvery ?? TMazeReversalEvery };
+        var d = design.Over(new BehaviourTaskDesign
+        {
+            RewardPriorConcentration = TMazePriorConcentration, ForgettingRate = TMazeForgettingRate, LearningMemory = TMazeLearningMemory,
+            ReversalEvery = TMazeReversalEvery, RewardPreference = TMazeRewardPreference,
+        });
+        double preference = d.RewardPreference!.Value, memory = d.LearningMemory!.Value;
+        var mazeOptions = new TMazeOptions { ReversalEvery = d.ReversalEvery!.Value };
         var maze = new TMaze(mazeOptions);
         var model = TaskModels.ForTMaze(maze, new TMazeModelOptions
         {
             LearnRewardMapping = true,
             TerminalAfterArm = true,
-            RewardPriorConcentration = design.RewardPriorConcentration ?? TMazePriorConcentration,
+            RewardPriorConcentration = d.RewardPriorConcentration!.Value,
             RewardPreference = preference,
             LossPreference = -preference,
             Agent = new AgentOptions { PolicyLength = 2, UseParamInfoGain = true, ActionSelection = ActionSelection.Stochastic },
         });
-        double memory = design.LearningMemory ?? TMazeLearningMemory;
         return new BehaviourTask("tmaze", new BehaviourModel(model, new LearningSchedule([TaskModels.TMazeRewardModality])) { LearningMemory = memory > 0 ? memory : null },
-            () => new TMaze(mazeOptions), TMazePriors, new AgentParameters(1, 1, 1, 1, design.ForgettingRate ?? TMazeForgettingRate))
+            () => new TMaze(mazeOptions), TMazePriors, new AgentParameters(1, 1, 1, 1, d.ForgettingRate!.Value))
         {
-            Design = new BehaviourTaskDesign
-            {
-                RewardPriorConcentration = design.RewardPriorConcentration ?? TMazePriorConcentration,
-                ForgettingRate = design.ForgettingRate ?? TMazeForgettingRate,
-                LearningMemory = memory,
-                ReversalEvery = mazeOptions.ReversalEvery,
-                RewardPreference = preference,
-            },
+            Design = d,
         };
     }
 
@@ -119,27 +126,24 @@ public sealed record BehaviourTask(string Name, BehaviourModel Model, Func<IDisc
     {
         design ??= new BehaviourTaskDesign();
         design.Check();
-        double preference = design.RewardPreference ?? BanditRewardPreference;
-        var options = new TwoArmedBanditOptions { ReversalEvery = design.ReversalEvery ?? BanditReversalEvery };
+        var d = design.Over(new BehaviourTaskDesign
+        {
+            RewardPriorConcentration = BanditPriorConcentration, ForgettingRate = BanditForgettingRate, LearningMemory = BanditLearningMemory,
+            ReversalEvery = BanditReversalEvery, RewardPreference = BanditRewardPreference,
+        });
+        double preference = d.RewardPreference!.Value, memory = d.LearningMemory!.Value;
+        var options = new TwoArmedBanditOptions { ReversalEvery = d.ReversalEvery!.Value };
         var model = TaskModels.ForTwoArmedBandit(new TwoArmedBandit(options), new TwoArmedBanditModelOptions
         {
-            RewardPriorConcentration = design.RewardPriorConcentration ?? BanditPriorConcentration,
+            RewardPriorConcentration = d.RewardPriorConcentration!.Value,
             RewardPreference = preference,
             LossPreference = -preference,
             Agent = new AgentOptions { UseParamInfoGain = true, ActionSelection = ActionSelection.Stochastic },
         });
-        double memory = design.LearningMemory ?? BanditLearningMemory;
         return new BehaviourTask("bandit", new BehaviourModel(model, new LearningSchedule([TaskModels.BanditRewardModality])) { LearningMemory = memory > 0 ? memory : null },
-            () => new TwoArmedBandit(options), BanditPriors, new AgentParameters(1, 1, 1, 1, design.ForgettingRate ?? BanditForgettingRate))
+            () => new TwoArmedBandit(options), BanditPriors, new AgentParameters(1, 1, 1, 1, d.ForgettingRate!.Value))
         {
-            Design = new BehaviourTaskDesign
-            {
-                RewardPriorConcentration = design.RewardPriorConcentration ?? BanditPriorConcentration,
-                ForgettingRate = design.ForgettingRate ?? BanditForgettingRate,
-                LearningMemory = memory,
-                ReversalEvery = options.ReversalEvery,
-                RewardPreference = preference,
-            },
+            Design = d,
         };
     }
 
