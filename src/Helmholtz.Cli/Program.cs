@@ -95,6 +95,7 @@ internal static class Program
                 pc.AddCommand<Commands.Pc.PcGenerativeCommand>("generative").WithDescription("Train generative PC (latent → image) on the embedded digits.");
                 pc.AddCommand<Commands.Pc.PcCompleteCommand>("complete").WithDescription("Complete the hidden half of held-out digits by PC inference.");
                 pc.AddCommand<Commands.Pc.PcDepthCommand>("depth").WithDescription("PC − BP accuracy gap of MLPs with 2, 4, 8 hidden layers: CSV and figure.");
+                pc.AddCommand<Commands.Pc.PcTransferCommand>("transfer").WithDescription("Learning-rate transfer of residual MLPs across width and depth: loss against lr per (width, depth), CSV and figures.");
                 pc.AddCommand<Commands.Pc.PcAgreementCommand>("agreement").WithDescription("Compare PC's parameter updates with exact backprop gradients on one batch.");
                 pc.AddCommand<Commands.Pc.PcPerceptionCommand>("perception").WithDescription("Bogacz's single-variable perception model: φ(t) and the prediction errors, CSV and figure.");
             });

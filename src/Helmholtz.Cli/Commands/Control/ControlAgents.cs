@@ -66,9 +66,10 @@ internal static class ControlAgents
                 BatchSize = s.BatchSize ?? d.Model.BatchSize,
                 LearningRate = s.LearningRate ?? d.Model.LearningRate,
             },
-            Cem = new CemOptions(s.Horizon ?? d.Cem.Horizon, s.Candidates ?? d.Cem.Candidates, s.Elites ?? d.Cem.Elites, s.Iterations ?? d.Cem.Iterations),
+            Cem = new CemOptions(s.Horizon ?? d.Cem.Horizon, s.Candidates ?? d.Cem.Candidates, s.Elites ?? d.Cem.Elites, s.Iterations ?? d.Cem.Iterations, s.WarmStart || d.Cem.WarmStart),
             Objective = d.Objective with { Kind = Objective.Parse(objective), InfoGainScale = s.InfoGainScale ?? d.Objective.InfoGainScale, IncludeInfoGain = !s.NoInfoGain },
             ActionRepeat = s.ActionRepeat ?? d.ActionRepeat,
+            UseMean = s.UseMean || d.UseMean,
         };
         options.Validate();
         return options;

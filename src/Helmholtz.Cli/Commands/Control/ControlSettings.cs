@@ -152,6 +152,14 @@ internal sealed class ControlSettings : CommandSettings
     [Description("planner: CEM iterations per plan")]
     public int? Iterations { get; init; }
 
+    [CommandOption("--warm-start")]
+    [Description("planner: start each plan from the previous plan shifted by one decision (receding-horizon warm start)")]
+    public bool WarmStart { get; init; }
+
+    [CommandOption("--use-mean")]
+    [Description("planner: roll out each ensemble member's mean instead of sampling its Gaussian")]
+    public bool UseMean { get; init; }
+
     [CommandOption("--action-repeat <R>")]
     [Description("planner: environment steps per decision (default 3)")]
     public int? ActionRepeat { get; init; }

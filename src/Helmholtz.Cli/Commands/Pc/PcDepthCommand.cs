@@ -99,7 +99,7 @@ internal sealed class PcDepthSettings : CommandSettings
 /// <summary><c>helmholtz pc depth</c>: the PC − BP test-accuracy gap of MLPs of growing depth, as CSV and a figure.</summary>
 internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
 {
-    private sealed record Variant(string Algorithm, string Steps, float EtaV)
+    internal sealed record Variant(string Algorithm, string Steps, float EtaV)
     {
         public string Label => $"{Algorithm} T={Steps} η={EtaV.ToString(CultureInfo.InvariantCulture)}";
 
@@ -211,7 +211,7 @@ internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
         Figures.Save(plot, basePath);
     }
 
-    private static Variant ParseVariant(string text)
+    internal static Variant ParseVariant(string text)
     {
         var parts = text.Split(':');
         if (parts.Length != 3 || !(parts[1] == "depth" || int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _))

@@ -21,7 +21,7 @@ namespace Helmholtz.Cli.Commands.Pc;
 /// </remarks>
 internal static class PcResidualDepthStudy
 {
-    private sealed record Param(Parametrisation Kind, string Name, float LearningRate);
+    internal sealed record Param(Parametrisation Kind, string Name, float LearningRate);
 
     private sealed record StudyRun(int Depth, Param Param, string Algorithm, int Steps, float EtaV, ulong Seed, TrainingConfig Config)
     {
@@ -33,12 +33,7 @@ internal static class PcResidualDepthStudy
         var parameters = s.Params.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => ParseParam(p, s.LearningRate)).ToList();
         var seeds = s.Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(t => ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v) ? v : throw new ArgumentException($"--seeds must list seeds, e.g. 1,2,3 (got '{s.Seeds}').")).ToArray();
-        var activation = s.Activation switch
-        {
-            "relu" => Activation.Relu,
-            "tanh" => Activation.Tanh,
-            _ => throw new ArgumentException($"--activation must be relu or tanh (got '{s.Activation}')."),
-        };
+        var activation = ParseActivation(s.Activation);
         var runs = new List<StudyRun>();
         foreach (int depth in depths)
         {
@@ -93,27 +88,7 @@ internal static class PcResidualDepthStudy
                     }
                 }
 
-                var trainer = new Trainer(run.Model, run.Algorithm, run.Optimizer, data.Train, r.Config);
-                double seconds = 0, trainLoss = double.NaN, acc;
-                bool diverged = false;
-                try
-                {
-                    for (int epoch = 1; epoch <= s.Epochs; epoch++)
-                    {
-                        var e = trainer.TrainEpoch(epoch, null, cancellationToken);
-                        seconds += e.Seconds;
-                        trainLoss = e.MeanLoss;
-                        task.Increment(1);
-                    }
-
-                    acc = trainer.Evaluate(data.Test).Accuracy;
-                    diverged = !double.IsFinite(acc);
-                }
-                catch (Exception ex) when (ex is TrainingDivergedException or PcDivergenceException)
-                {
-                    diverged = true;
-                    acc = double.NaN;
-                }
+                var (acc, _, trainLoss, seconds, diverged) = TrainOnce(run, r.Config, data, () => task.Increment(1), cancellationToken);
 
                 // A run that diverged counts as chance in the summary (and is counted there), so that it cannot raise a mean.
                 if (diverged)
@@ -134,7 +109,7 @@ internal static class PcResidualDepthStudy
 
                 list.Add(acc);
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Depth},{s.Width},{r.Param.Name},{r.Algorithm},{r.Steps},{r.EtaV},{r.Param.LearningRate},{r.Seed},{acc:R},{trainLoss:R},{seconds / s.Epochs:R},{(diverged ? 1 : 0)}"));
+                    $"{r.Depth},{s.Width},{r.Param.Name},{r.Algorithm},{r.Steps},{r.EtaV},{r.Param.LearningRate},{r.Seed},{acc:R},{trainLoss:R},{seconds:R},{(diverged ? 1 : 0)}"));
             }
         });
 
@@ -174,7 +149,43 @@ internal static class PcResidualDepthStudy
         return ExitCode.Ok;
     }
 
-    private static Param ParseParam(string text, float defaultRate)
+    /// <summary>Trains <paramref name="run"/> for the config's epochs and evaluates it on the test set; a run whose loss or PC
+    /// inference becomes NaN or infinite is reported as diverged (accuracy and losses NaN) instead of failing the study.</summary>
+    internal static (double Accuracy, double TestLoss, double TrainLoss, double EpochSeconds, bool Diverged) TrainOnce(
+        TrainingRun run, TrainingConfig config, DatasetSplits data, Action afterEpoch, CancellationToken cancellationToken)
+    {
+        var trainer = new Trainer(run.Model, run.Algorithm, run.Optimizer, data.Train, config);
+        double seconds = 0, trainLoss = double.NaN;
+        try
+        {
+            for (int epoch = 1; epoch <= config.Epochs; epoch++)
+            {
+                var e = trainer.TrainEpoch(epoch, null, cancellationToken);
+                seconds += e.Seconds;
+                trainLoss = e.MeanLoss;
+                afterEpoch();
+            }
+
+            var (testLoss, acc) = trainer.Evaluate(data.Test);
+            bool diverged = !double.IsFinite(acc) || !double.IsFinite(testLoss);
+            return (diverged ? double.NaN : acc, testLoss, trainLoss, seconds / config.Epochs, diverged);
+        }
+        catch (Exception ex) when (ex is TrainingDivergedException or PcDivergenceException)
+        {
+            return (double.NaN, double.NaN, trainLoss, seconds / config.Epochs, true);
+        }
+    }
+
+    /// <summary>Parses <c>--activation</c>: relu or tanh.</summary>
+    internal static Activation ParseActivation(string text) => text switch
+    {
+        "relu" => Activation.Relu,
+        "tanh" => Activation.Tanh,
+        _ => throw new ArgumentException($"--activation must be relu or tanh (got '{text}')."),
+    };
+
+    /// <summary>Parses a <c>--params</c> entry: sp, mupc or ntk, optionally :LR.</summary>
+    internal static Param ParseParam(string text, float defaultRate)
     {
         var parts = text.Split(':');
         var kind = parts[0] switch

@@ -36,6 +36,7 @@ public sealed class CemPlanner
     private readonly float[] _keys;
     private readonly int[] _order;
     private readonly GaussianSampler _sampler = new();
+    private bool _hasPlan;
 
     /// <summary>Creates a planner for actions in the box [<paramref name="low"/>, <paramref name="high"/>] (finite bounds).</summary>
     public CemPlanner(CemOptions options, ReadOnlySpan<float> low, ReadOnlySpan<float> high)
@@ -97,14 +98,17 @@ public sealed class CemPlanner
         }
 
         int h = Options.Horizon, c = Options.Candidates, a = ActionSize, k = Options.Elites;
+        bool shift = Options.WarmStart && _hasPlan;
         for (int t = 0; t < h; t++)
         {
             for (int j = 0; j < a; j++)
             {
-                _mean[(t * a) + j] = 0.5f * (_low[j] + _high[j]);
+                _mean[(t * a) + j] = shift && t < h - 1 ? _mean[((t + 1) * a) + j] : 0.5f * (_low[j] + _high[j]);
                 _std[(t * a) + j] = 0.5f * (_high[j] - _low[j]);
             }
         }
+
+        _hasPlan = false;
 
         for (int iteration = 0; iteration < Options.Iterations; iteration++)
         {
@@ -162,5 +166,11 @@ public sealed class CemPlanner
         {
             action[j] = Math.Clamp(_mean[j], _low[j], _high[j]);
         }
+
+        _hasPlan = true;
     }
+
+    /// <summary>Forgets the previous plan, so that the next <see cref="Plan"/> starts from the centre of the action box
+    /// even with <see cref="CemOptions.WarmStart"/> (call it when an episode starts).</summary>
+    public void Reset() => _hasPlan = false;
 }

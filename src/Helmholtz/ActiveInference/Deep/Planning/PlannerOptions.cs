@@ -59,7 +59,11 @@ public sealed record DynamicsModelOptions(
 /// <param name="Candidates">Sequences sampled per iteration C.</param>
 /// <param name="Elites">Best sequences K refitted per iteration (top-k).</param>
 /// <param name="Iterations">CEM iterations I per plan.</param>
-public sealed record CemOptions(int Horizon = 30, int Candidates = 200, int Elites = 20, int Iterations = 3)
+/// <param name="WarmStart">Start each plan's sampling mean from the previous plan's final mean shifted by one decision
+/// (the last decision from the centre of the action box) instead of from the centre; the spread restarts at the half-width
+/// of the box either way (receding-horizon warm start, as in PETS, Chua et al. 2018). The first plan of an episode starts
+/// from the centre.</param>
+public sealed record CemOptions(int Horizon = 30, int Candidates = 200, int Elites = 20, int Iterations = 3, bool WarmStart = false)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()

@@ -124,6 +124,7 @@ public sealed class PlanningAgent : IControlAgent
         var stateBuffer = new double[environment.StateSize];
         var states = new List<double>();
         environment.Reset(rng, obs);
+        _planner.Reset();
         double total = 0, planSeconds = 0, infoGain = 0;
         int steps = 0, decisions = 0;
         bool terminated = false, truncated = false;

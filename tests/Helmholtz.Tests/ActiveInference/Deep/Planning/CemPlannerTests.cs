@@ -52,6 +52,18 @@ public sealed class CemPlannerTests
         }
     }
 
+    /// <summary>Wraps an evaluator and keeps a copy of the candidates of its first call.</summary>
+    private sealed class FirstCandidates(ICandidateEvaluator inner) : ICandidateEvaluator
+    {
+        public float[]? Actions { get; private set; }
+
+        public void Evaluate(ReadOnlySpan<float> start, ReadOnlySpan<float> actions, int horizon, int candidates, int actionSize, Span<float> utilities)
+        {
+            Actions ??= actions.ToArray();
+            inner.Evaluate(start, actions, horizon, candidates, actionSize, utilities);
+        }
+    }
+
     private static readonly float[] Low = [-1f, -2f];
     private static readonly float[] High = [1f, 2f];
 
@@ -146,5 +158,55 @@ public sealed class CemPlannerTests
             Assert.Equal(s, action[0], 0.1f);
             Assert.Equal(s, action[1], 0.1f);
         }
+    }
+
+    [Fact]
+    public void WarmStartShiftsThePreviousPlanByOneDecisionAndResetForgetsIt()
+    {
+        // Two planners with the same seed draw the same standard normals z, so a candidate is mean₀ + σ₀·z (clamped) in both:
+        // where neither is clamped, warm − cold = (the previous final mean shifted by one decision) − (the box centre), the
+        // last decision starts at the centre (difference 0), and after Reset the two plans are identical.
+        float[] target = [0.3f, -1.5f, -0.7f, 0.2f, 0.9f, 1.1f, 0f, -0.4f];
+        var options = new CemOptions(Horizon: 4, Candidates: 50, Elites: 5, Iterations: 6);
+        var warm = new CemPlanner(options with { WarmStart = true }, Low, High);
+        var cold = new CemPlanner(options, Low, High);
+        Rng warmRng = new(11), coldRng = new(11);
+        var action = new float[2];
+        warm.Plan(new Quadratic(target), [0f], warmRng, action);
+        cold.Plan(new Quadratic(target), [0f], coldRng, action);
+        float[] previous = warm.Mean.ToArray();
+        Assert.Equal(previous, cold.Mean.ToArray()); // the first plan of an episode starts from the centre either way
+
+        var warmSecond = new FirstCandidates(new Quadratic(target));
+        var coldSecond = new FirstCandidates(new Quadratic(target));
+        warm.Plan(warmSecond, [0f], warmRng, action);
+        cold.Plan(coldSecond, [0f], coldRng, action);
+        int checkedEntries = 0;
+        for (int t = 0; t < 4; t++)
+        {
+            for (int n = 0; n < 50; n++)
+            {
+                for (int j = 0; j < 2; j++)
+                {
+                    float w = warmSecond.Actions![((t * 50) + n) * 2 + j], c = coldSecond.Actions![((t * 50) + n) * 2 + j];
+                    if (w <= Low[j] || w >= High[j] || c <= Low[j] || c >= High[j])
+                    {
+                        continue;
+                    }
+
+                    float expected = t < 3 ? previous[((t + 1) * 2) + j] - (0.5f * (Low[j] + High[j])) : 0f;
+                    Assert.Equal(expected, w - c, 1e-5f);
+                    checkedEntries++;
+                }
+            }
+        }
+
+        Assert.True(checkedEntries > 100, $"only {checkedEntries} unclamped pairs");
+
+        // Reset: the next plans start from the centre in both planners and draw the same normals, so they agree exactly.
+        warm.Reset();
+        warm.Plan(new Quadratic(target), [0f], warmRng, action);
+        cold.Plan(new Quadratic(target), [0f], coldRng, action);
+        Assert.Equal(cold.Mean.ToArray(), warm.Mean.ToArray());
     }
 }
