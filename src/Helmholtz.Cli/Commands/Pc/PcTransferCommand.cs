@@ -5,6 +5,7 @@ using Helmholtz.Cli.Infrastructure;
 using Helmholtz.Cli.Plots;
 using Helmholtz.Data;
 using Helmholtz.Training;
+using ScottPlot;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -76,6 +77,10 @@ internal sealed class PcTransferSettings : CommandSettings
     [DefaultValue("runs/pc-transfer")]
     public string Out { get; init; } = "runs/pc-transfer";
 
+    [CommandOption("--from <DIR>")]
+    [Description("Redraw the summary and figures from DIR/transfer.csv (a finished grid) into --out, without training.")]
+    public string? From { get; init; }
+
     [CommandOption("--json")]
     public bool Json { get; init; }
 
@@ -94,12 +99,24 @@ internal sealed class PcTransferSettings : CommandSettings
 /// </summary>
 internal sealed class PcTransferCommand : HelmholtzCommand<PcTransferSettings>
 {
-    private sealed record Cell(int Width, int Depth, string Param, string Method, float LearningRate, TrainingConfig Config);
+    private const string Header = "width,depth,param,method,lr,seed,dataset,epochs,max_batches,test_accuracy,test_loss,train_loss,epoch_seconds,diverged";
 
-    private sealed record Outcome(Cell Cell, double Accuracy, double TestLoss, double TrainLoss, double EpochSeconds, bool Diverged);
+    /// <summary>Where a run sits in the grid, and how it was trained (for the figure titles).</summary>
+    private sealed record Point(int Width, int Depth, string Param, string Method, float LearningRate, ulong Seed, string Dataset, int Epochs, int MaxBatches);
+
+    private sealed record Cell(Point Point, TrainingConfig Config);
+
+    private sealed record Outcome(Point Cell, double Accuracy, double TestLoss, double TrainLoss, double EpochSeconds, bool Diverged);
 
     protected override int Run(PcTransferSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.From is { } from)
+        {
+            var read = ReadOutcomes(Path.Combine(from, "transfer.csv"));
+            using var redraw = RunFolderGuard.Take(OutPath.Folder(settings.Out));
+            return Report(read, settings);
+        }
+
         int[] widths = OptionParsing.SizeList(settings.Widths, "--widths");
         int[] depths = OptionParsing.SizeList(settings.Depths, "--depths");
         float[] rates = settings.LearningRates.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -134,13 +151,14 @@ internal sealed class PcTransferCommand : HelmholtzCommand<PcTransferSettings>
                         };
                         if (!settings.NoBackprop)
                         {
-                            cells.Add(new Cell(width, depth, p.Name, "bp", lr, bp));
+                            cells.Add(new Cell(new Point(width, depth, p.Name, "bp", lr, settings.Seed, settings.Dataset, settings.Epochs, settings.MaxBatches), bp));
                         }
 
                         if (variant is not null)
                         {
                             int t = variant.Steps == "depth" ? depth : int.Parse(variant.Steps, CultureInfo.InvariantCulture);
-                            cells.Add(new Cell(width, depth, p.Name, variant.Label, lr, bp with { Algorithm = variant.Algorithm, InferenceSteps = t, InferenceRate = variant.EtaV }));
+                            cells.Add(new Cell(new Point(width, depth, p.Name, variant.Label, lr, settings.Seed, settings.Dataset, settings.Epochs, settings.MaxBatches),
+                                bp with { Algorithm = variant.Algorithm, InferenceSteps = t, InferenceRate = variant.EtaV }));
                         }
                     }
                 }
@@ -158,19 +176,24 @@ internal sealed class PcTransferCommand : HelmholtzCommand<PcTransferSettings>
         {
             foreach (var c in cells)
             {
-                var task = ctx.AddTask(string.Create(CultureInfo.InvariantCulture, $"{c.Width}×{c.Depth} · {c.Param} {c.Method} · lr {c.LearningRate}"), maxValue: settings.Epochs);
+                var q = c.Point;
+                var task = ctx.AddTask(string.Create(CultureInfo.InvariantCulture, $"{q.Width}×{q.Depth} · {q.Param} {q.Method} · lr {q.LearningRate}"), maxValue: settings.Epochs);
                 var run = TrainingSetup.Create(c.Config, data.Train);
                 var (acc, testLoss, trainLoss, seconds, diverged) = PcResidualDepthStudy.TrainOnce(run, c.Config, data, () => task.Increment(1), cancellationToken);
                 task.Value = task.MaxValue;
-                outcomes.Add(new Outcome(c, acc, testLoss, trainLoss, seconds, diverged));
+                outcomes.Add(new Outcome(q, acc, testLoss, trainLoss, seconds, diverged));
             }
         });
 
-        string outDir = settings.Out;
-        AtomicFile.WriteAllText(Path.Combine(outDir, "transfer.csv"),
-            "width,depth,param,method,lr,seed,test_accuracy,test_loss,train_loss,epoch_seconds,diverged\n" + string.Join('\n', outcomes.Select(o => string.Create(CultureInfo.InvariantCulture,
-                $"{o.Cell.Width},{o.Cell.Depth},{o.Cell.Param},{o.Cell.Method},{o.Cell.LearningRate},{settings.Seed},{o.Accuracy:R},{o.TestLoss:R},{o.TrainLoss:R},{o.EpochSeconds:R},{(o.Diverged ? 1 : 0)}"))) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, "transfer.csv"), Header + "\n" + string.Join('\n', outcomes.Select(o => string.Create(CultureInfo.InvariantCulture,
+            $"{o.Cell.Width},{o.Cell.Depth},{o.Cell.Param},{o.Cell.Method},{o.Cell.LearningRate},{o.Cell.Seed},{o.Cell.Dataset},{o.Cell.Epochs},{o.Cell.MaxBatches},{o.Accuracy:R},{o.TestLoss:R},{o.TrainLoss:R},{o.EpochSeconds:R},{(o.Diverged ? 1 : 0)}"))) + "\n");
+        return Report(outcomes, settings);
+    }
 
+    /// <summary>Writes transfer-summary.csv and the figures of <paramref name="outcomes"/> into the run folder and prints the table.</summary>
+    private static int Report(IReadOnlyList<Outcome> outcomes, PcTransferSettings settings)
+    {
+        string outDir = settings.Out;
         var summary = new StringBuilder("param,method,width,depth,best_lr,best_accuracy,reference_lr,accuracy_at_reference_lr,shortfall_pp\n");
         var table = new Table().Border(TableBorder.Rounded).AddColumns("param", "method", "width × depth", "best lr", "best acc.", "acc. at ref. lr", "shortfall (pp)");
         foreach (var group in outcomes.GroupBy(o => (o.Cell.Param, o.Cell.Method)))
@@ -189,9 +212,10 @@ internal sealed class PcTransferCommand : HelmholtzCommand<PcTransferSettings>
                     shortfall.ToString("F2", CultureInfo.InvariantCulture));
             }
 
+            var first = group.First().Cell;
             LossFigure(group.ToList(), string.Create(CultureInfo.InvariantCulture,
-                    $"{settings.Dataset} residual MLP · {group.Key.Param} · {group.Key.Method} · {settings.Epochs} epoch(s){(settings.MaxBatches > 0 ? $" × {settings.MaxBatches} batches" : "")} · seed {settings.Seed}"),
-                Path.Combine(outDir, $"transfer-{group.Key.Param}-{(group.Key.Method == "bp" ? "bp" : variant!.Algorithm)}"));
+                    $"{first.Dataset} residual MLP · {group.Key.Param} · {group.Key.Method} · {first.Epochs} epoch(s){(first.MaxBatches > 0 ? $" × {first.MaxBatches} batches" : "")} · seed {first.Seed}"),
+                Path.Combine(outDir, $"transfer-{group.Key.Param}-{group.Key.Method.Split(' ')[0]}"));
         }
 
         AtomicFile.WriteAllText(Path.Combine(outDir, "transfer-summary.csv"), summary.ToString());
@@ -204,6 +228,39 @@ internal sealed class PcTransferCommand : HelmholtzCommand<PcTransferSettings>
         return ExitCode.Ok;
     }
 
+    /// <summary>Reads a transfer.csv written by this command; a missing file or a bad row is named.</summary>
+    private static List<Outcome> ReadOutcomes(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"--from: no transfer.csv at {path}.", path);
+        }
+
+        var lines = File.ReadAllLines(path);
+        if (lines.Length < 2 || lines[0] != Header)
+        {
+            throw new InvalidDataException($"{path}: not a transfer.csv of this version (expected the header '{Header}' and at least one row).");
+        }
+
+        var outcomes = new List<Outcome>();
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var f = lines[i].Split(',');
+            var c = CultureInfo.InvariantCulture;
+            if (f.Length != 14 || !int.TryParse(f[0], c, out int width) || !int.TryParse(f[1], c, out int depth) || !float.TryParse(f[4], c, out float lr)
+                || !ulong.TryParse(f[5], c, out ulong seed) || !int.TryParse(f[7], c, out int epochs) || !int.TryParse(f[8], c, out int maxBatches)
+                || !double.TryParse(f[9], c, out double acc) || !double.TryParse(f[10], c, out double testLoss) || !double.TryParse(f[11], c, out double trainLoss)
+                || !double.TryParse(f[12], c, out double seconds) || f[13] is not ("0" or "1"))
+            {
+                throw new InvalidDataException($"{path}, line {i + 1}: expected 14 fields ({Header}); got '{lines[i]}'.");
+            }
+
+            outcomes.Add(new Outcome(new Point(width, depth, f[2], f[3], lr, seed, f[6], epochs, maxBatches), acc, testLoss, trainLoss, seconds, f[13] == "1"));
+        }
+
+        return outcomes;
+    }
+
     // A diverged run scores below every finished one, so it is never "best".
     private static double Score(Outcome o) => o.Diverged ? -1 : o.Accuracy;
 
@@ -211,17 +268,23 @@ internal sealed class PcTransferCommand : HelmholtzCommand<PcTransferSettings>
 
     private static string Percent(Outcome o) => o.Diverged ? "diverged" : (100 * o.Accuracy).ToString("F2", CultureInfo.InvariantCulture) + " %";
 
-    /// <summary>Final test loss against log₁₀ of the learning rate, one line per (width, depth); diverged runs are left out.</summary>
+    /// <summary>Final test loss against log₁₀ of the learning rate, one line per (width, depth): the colour says the width, the line
+    /// pattern the depth; diverged runs are left out.</summary>
     private static void LossFigure(IReadOnlyList<Outcome> outcomes, string title, string basePath)
     {
         var plot = FigureStyle.NewPlot();
+        var widths = outcomes.Select(o => o.Cell.Width).Distinct().ToList();
+        var depths = outcomes.Select(o => o.Cell.Depth).Distinct().ToList();
+        LinePattern[] patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
         foreach (var line in outcomes.GroupBy(o => (o.Cell.Width, o.Cell.Depth)))
         {
             var points = line.Where(o => !o.Diverged).OrderBy(o => o.Cell.LearningRate).ToArray();
             if (points.Length > 0)
             {
-                plot.Add.Scatter(points.Select(o => Math.Log10(o.Cell.LearningRate)).ToArray(), points.Select(o => o.TestLoss).ToArray()).LegendText =
-                    $"width {line.Key.Width}, depth {line.Key.Depth}";
+                var scatter = plot.Add.Scatter(points.Select(o => Math.Log10(o.Cell.LearningRate)).ToArray(), points.Select(o => o.TestLoss).ToArray());
+                scatter.LegendText = $"width {line.Key.Width}, depth {line.Key.Depth}";
+                scatter.Color = FigureStyle.Category(widths.IndexOf(line.Key.Width));
+                scatter.LinePattern = patterns[depths.IndexOf(line.Key.Depth) % patterns.Length];
             }
         }
 

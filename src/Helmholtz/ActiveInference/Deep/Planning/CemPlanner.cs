@@ -108,8 +108,7 @@ public sealed class CemPlanner
             }
         }
 
-        _hasPlan = false;
-
+        _hasPlan = false; // a plan cancelled part-way leaves no mean to warm-start from
         for (int iteration = 0; iteration < Options.Iterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();

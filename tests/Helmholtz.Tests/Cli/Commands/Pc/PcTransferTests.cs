@@ -17,7 +17,7 @@ public sealed class PcTransferTests : IDisposable
             "--variant", "pc-standard:depth:0.2", "--max-batches", "3", "--dataset", "digits", "--threads", "1", "--out", dir]);
         Assert.True(code == 0, $"exit code {code}; stderr: {stderr}");
         var rows = File.ReadAllLines(Path.Combine(dir, "transfer.csv"));
-        Assert.Equal("width,depth,param,method,lr,seed,test_accuracy,test_loss,train_loss,epoch_seconds,diverged", rows[0]);
+        Assert.Equal("width,depth,param,method,lr,seed,dataset,epochs,max_batches,test_accuracy,test_loss,train_loss,epoch_seconds,diverged", rows[0]);
         var runs = rows.Skip(1).Select(r => r.Split(',')).ToArray();
         Assert.Equal(2 * 2 * 3 * 2, runs.Length); // widths × depths × rates × (bp + PC)
 
@@ -27,7 +27,7 @@ public sealed class PcTransferTests : IDisposable
         Assert.Equal(2 * 4, summary.Length);
         foreach (var method in runs.Select(r => r[3]).Distinct())
         {
-            double Acc(string[] r) => r[10] == "1" ? -1 : double.Parse(r[6], CultureInfo.InvariantCulture);
+            double Acc(string[] r) => r[13] == "1" ? -1 : double.Parse(r[9], CultureInfo.InvariantCulture);
             string BestRate(IEnumerable<string[]> cell) => cell.OrderByDescending(Acc).ThenBy(r => double.Parse(r[4], CultureInfo.InvariantCulture)).First()[4];
             string reference = BestRate(runs.Where(r => r[3] == method && r[0] == "8" && r[1] == "3"));
             foreach (var s in summary.Where(s => s[1] == method))
@@ -43,6 +43,26 @@ public sealed class PcTransferTests : IDisposable
 
         Assert.True(File.Exists(Path.Combine(dir, "transfer-mupc-bp.png")));
         Assert.True(File.Exists(Path.Combine(dir, "transfer-mupc-pc-standard.svg")));
+
+        // --from redraws the same summary and figures from transfer.csv alone.
+        string redrawn = Path.Combine(_root, "redrawn");
+        (code, _, stderr) = CliInProcess.Run(["pc", "transfer", "--from", dir, "--out", redrawn]);
+        Assert.True(code == 0, $"exit code {code}; stderr: {stderr}");
+        Assert.Equal(File.ReadAllText(Path.Combine(dir, "transfer-summary.csv")), File.ReadAllText(Path.Combine(redrawn, "transfer-summary.csv")));
+        Assert.True(File.Exists(Path.Combine(redrawn, "transfer-mupc-pc-standard.png")));
+    }
+
+    [Fact]
+    public void RedrawingFromACorruptTableNamesTheLine()
+    {
+        string dir = Path.Combine(_root, "corrupt");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "transfer.csv"),
+            "width,depth,param,method,lr,seed,dataset,epochs,max_batches,test_accuracy,test_loss,train_loss,epoch_seconds,diverged\n8,3,mupc,bp,0.1,1,digits,1,3,0.5,0.4,0.4,1,0\n8,x,mupc,bp,0.3,1,digits,1,3,0.5,0.4,0.4,1,0\n");
+        var (code, _, stderr) = CliInProcess.Run(["pc", "transfer", "--from", dir, "--out", Path.Combine(_root, "corrupt-out")]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("line 3", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_root, "corrupt-out", "transfer-summary.csv")));
     }
 
     [Fact]
