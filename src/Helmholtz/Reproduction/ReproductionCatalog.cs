@@ -13,7 +13,7 @@ public static partial class ReproductionCatalog
     /// <summary>All reproductions, in the thesis's order (perception, learning, action).</summary>
     public static IReadOnlyList<Reproduction> All { get; } =
     [
-        PcBackpropAgreement(), PcVsBpTraining(), RelaxedPc(), ActivationRelaxation(), GenerativePc(), PcDepth(),
+        PcBackpropAgreement(), PcVsBpTraining(), RelaxedPc(), ActivationRelaxation(), GenerativePc(), PcDepth(), ResidualDepth(),
         TMazeEpistemic(), TMazeLearning(), DeepAifCartPole(), DeepAifAcrobot(), FeefMountainCar(), ExplorationObjectives(), PendulumPlanner(),
     ];
 

@@ -128,11 +128,11 @@ public sealed class ReproductionRunnerTests : IDisposable
 public sealed class ReproductionCatalogTests
 {
     [Fact]
-    public void Catalogue_holds_every_id_of_issue_11_once()
+    public void Catalogue_holds_every_id_of_issues_11_and_12_once()
     {
         string[] ids =
         [
-            "pc-backprop-agreement", "pc-vs-bp-training", "relaxed-pc", "activation-relaxation", "generative-pc", "pc-depth", "tmaze-epistemic",
+            "pc-backprop-agreement", "pc-vs-bp-training", "relaxed-pc", "activation-relaxation", "generative-pc", "pc-depth", "residual-depth", "tmaze-epistemic",
             "tmaze-learning", "deep-aif-cartpole", "deep-aif-acrobot", "feef-mountaincar", "exploration-objectives", "pendulum-planner",
         ];
         Assert.Equal(ids, ReproductionCatalog.Ids);
