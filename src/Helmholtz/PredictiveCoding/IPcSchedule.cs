@@ -40,8 +40,9 @@ public interface IPcSchedule
 /// <param name="TracksActivity">Inference may skip nodes the output error has not reached (exact only when errors start at
 /// zero and values move by <see cref="PcState.MoveValues"/>).</param>
 /// <param name="StepsParametersEveryStep">Parameters step at every inference step (incremental) instead of once after inference.</param>
-/// <param name="PerSampleInference">Inference of each sample is independent of the others' and its output error is formed
-/// once in <see cref="IPcSchedule.Begin"/>, so <see cref="ShardedInference"/> may split the batch over threads.</param>
+/// <param name="PerSampleInference">Inference of each sample is independent of the others': its output error is formed
+/// from its own rows (once in <see cref="IPcSchedule.Begin"/>, or at every step from its own prediction and target) and the
+/// parameters do not move during inference, so <see cref="ShardedInference"/> may split the batch over threads.</param>
 public sealed record PcDynamics(
     bool FixedPredictions,
     bool PredictionsAlwaysMove = false,

@@ -6,9 +6,11 @@ namespace Helmholtz.PredictiveCoding;
 /// <summary>Row copies between a state and the state of a slice of its batch (<see cref="ShardedInference"/>).</summary>
 public sealed partial class PcState
 {
-    /// <summary>The batched nodes whose forward values inference reads: free nodes, the nodes that send to them, and their inputs.</summary>
+    /// <summary>The batched nodes whose forward values inference reads: free nodes, the nodes that send to them, their inputs, and
+    /// the loss's inputs (the target, for schedules that form the output error at every step).</summary>
     internal Node[] InferenceReads() => _graph.Nodes
-        .Where(n => n.Batched && (_isFree[n.Index] || _sendsToFree[n.Index] || _graph.Consumers[n.Index].Any(c => _sendsToFree[c.Index])))
+        .Where(n => n.Batched && (_isFree[n.Index] || _sendsToFree[n.Index] || _graph.Consumers[n.Index].Any(c => _sendsToFree[c.Index])
+            || Model.Loss.Inputs.Contains(n)))
         .ToArray();
 
     /// <summary>Starts this shard on rows [start, start + BatchSize) of <paramref name="parent"/>: forward values, step sizes, initial values and output error.</summary>
@@ -26,10 +28,24 @@ public sealed partial class PcState
         CopyRows(parent._eps[_output.Index]!, start, _eps[_output.Index]!, 0, rows);
     }
 
-    /// <summary>Writes this shard's values and errors back into rows [start, start + BatchSize) of <paramref name="parent"/>.</summary>
+    /// <summary>Writes this shard's values and errors back into rows [start, start + BatchSize) of <paramref name="parent"/>, and
+    /// where predictions move (standard PC) the predictions and the output error that learning reads.</summary>
     internal void StoreRows(PcState parent, int start)
     {
         int rows = _batch;
+        if (!_fixedPredictions)
+        {
+            foreach (var n in parent._valueNodes)
+            {
+                if (parent._muVaries[n.Index])
+                {
+                    CopyRows(_mu[n.Index]!, 0, parent._mu[n.Index]!, start, rows);
+                }
+            }
+
+            CopyRows(_eps[_output.Index]!, 0, parent._eps[_output.Index]!, start, rows);
+        }
+
         foreach (var n in parent._free)
         {
             int i = n.Index;

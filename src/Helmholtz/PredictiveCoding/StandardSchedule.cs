@@ -13,7 +13,8 @@ namespace Helmholtz.PredictiveCoding;
 /// </remarks>
 public sealed class StandardSchedule : IPcSchedule
 {
-    private static readonly PcDynamics StandardDynamics = new(FixedPredictions: false);
+    // Each sample's values, predictions and output error depend only on its own rows, so ShardedInference may split the batch.
+    private static readonly PcDynamics StandardDynamics = new(FixedPredictions: false, PerSampleInference: true);
 
     /// <inheritdoc />
     public string Name => "pc-standard";

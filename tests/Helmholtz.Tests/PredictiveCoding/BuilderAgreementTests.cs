@@ -113,7 +113,7 @@ public sealed class ActivityTrackingTests
     }
 }
 
-/// <summary>Fixed-prediction inference split over the batch on two threads gives the one-thread result, bit for bit.</summary>
+/// <summary>Fixed-prediction and standard PC inference split over the batch on two threads give the one-thread result, bit for bit.</summary>
 public sealed class InferenceShardTests
 {
     public static TheoryData<string, PcAlgorithm, PcRelaxations> Cases()
@@ -122,6 +122,7 @@ public sealed class InferenceShardTests
         foreach (var kind in new[] { "mlp", "cnn", "rnn", "lstm" })
         {
             data.Add(kind, PcAlgorithm.Fixed, PcRelaxations.None);
+            data.Add(kind, PcAlgorithm.Standard, PcRelaxations.None);
         }
 
         data.Add("mlp", PcAlgorithm.Relaxed, PcRelaxations.BackwardWeights | PcRelaxations.NoDerivative | PcRelaxations.ErrorConnections);
