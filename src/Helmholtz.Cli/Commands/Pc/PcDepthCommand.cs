@@ -104,6 +104,9 @@ internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
         public string Label => $"{Algorithm} T={Steps} η={EtaV.ToString(CultureInfo.InvariantCulture)}";
 
         public int StepsFor(int depth) => Steps == "depth" ? depth + 1 : int.Parse(Steps, CultureInfo.InvariantCulture);
+
+        /// <summary>T for a residual network of <paramref name="weightLayers"/> layers: 'depth' means one step per weight layer.</summary>
+        public int StepsForWeightLayers(int weightLayers) => Steps == "depth" ? weightLayers : int.Parse(Steps, CultureInfo.InvariantCulture);
     }
 
     protected override int Run(PcDepthSettings settings, CancellationToken cancellationToken)
@@ -120,7 +123,7 @@ internal sealed class PcDepthCommand : HelmholtzCommand<PcDepthSettings>
         };
         if (settings.Residual)
         {
-            return PcResidualDepthStudy.Run(settings, depths, variants.Select(v => (v.Algorithm, v.Steps, v.EtaV)).ToList(), loss, cancellationToken);
+            return PcResidualDepthStudy.Run(settings, depths, variants, loss, cancellationToken);
         }
 
         var configs = new List<(int Depth, Variant? Variant, TrainingConfig Config)>();

@@ -28,7 +28,7 @@ internal static class PcResidualDepthStudy
         public string Series => Algorithm == "bp" ? $"BP {Param.Name}" : $"{Algorithm} {Param.Name} η_v={EtaV.ToString(CultureInfo.InvariantCulture)}";
     }
 
-    public static int Run(PcDepthSettings s, int[] depths, IReadOnlyList<(string Algorithm, string Steps, float EtaV)> variants, LossKind loss, CancellationToken cancellationToken)
+    public static int Run(PcDepthSettings s, int[] depths, IReadOnlyList<PcDepthCommand.Variant> variants, LossKind loss, CancellationToken cancellationToken)
     {
         var parameters = s.Params.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => ParseParam(p, s.LearningRate)).ToList();
         var seeds = s.Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -48,10 +48,10 @@ internal static class PcResidualDepthStudy
                         Threads = s.Threads ?? Environment.ProcessorCount,
                     };
                     runs.Add(new StudyRun(depth, p, "bp", 0, 0, seed, config));
-                    foreach (var (algorithm, steps, eta) in variants)
+                    foreach (var v in variants)
                     {
-                        int t = steps == "depth" ? depth : int.Parse(steps, CultureInfo.InvariantCulture);
-                        runs.Add(new StudyRun(depth, p, algorithm, t, eta, seed, config with { Algorithm = algorithm, InferenceSteps = t, InferenceRate = eta }));
+                        int t = v.StepsForWeightLayers(depth);
+                        runs.Add(new StudyRun(depth, p, v.Algorithm, t, v.EtaV, seed, config with { Algorithm = v.Algorithm, InferenceSteps = t, InferenceRate = v.EtaV }));
                     }
                 }
             }

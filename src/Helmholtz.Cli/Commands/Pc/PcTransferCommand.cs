@@ -128,7 +128,9 @@ internal sealed class PcTransferCommand : HelmholtzCommand<PcTransferSettings>
         }
 
         var parameters = settings.Params.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => PcResidualDepthStudy.ParseParam(p, 1e-3f)).ToList();
+            .Select(p => p.Contains(':', StringComparison.Ordinal)
+                ? throw new ArgumentException($"--params takes sp, mupc or ntk without a rate; the rates come from --lrs (got '{p}').")
+                : PcResidualDepthStudy.ParseParam(p, 1e-3f)).ToList();
         var variant = string.IsNullOrWhiteSpace(settings.Variant) ? null : PcDepthCommand.ParseVariant(settings.Variant);
         var loss = OptionParsing.Loss(settings.Loss);
         var activation = PcResidualDepthStudy.ParseActivation(settings.Activation);
@@ -156,7 +158,7 @@ internal sealed class PcTransferCommand : HelmholtzCommand<PcTransferSettings>
 
                         if (variant is not null)
                         {
-                            int t = variant.Steps == "depth" ? depth : int.Parse(variant.Steps, CultureInfo.InvariantCulture);
+                            int t = variant.StepsForWeightLayers(depth);
                             cells.Add(new Cell(new Point(width, depth, p.Name, variant.Label, lr, settings.Seed, settings.Dataset, settings.Epochs, settings.MaxBatches),
                                 bp with { Algorithm = variant.Algorithm, InferenceSteps = t, InferenceRate = variant.EtaV }));
                         }
@@ -243,10 +245,10 @@ internal sealed class PcTransferCommand : HelmholtzCommand<PcTransferSettings>
         }
 
         var outcomes = new List<Outcome>();
+        var c = CultureInfo.InvariantCulture;
         for (int i = 1; i < lines.Length; i++)
         {
             var f = lines[i].Split(',');
-            var c = CultureInfo.InvariantCulture;
             if (f.Length != 14 || !int.TryParse(f[0], c, out int width) || !int.TryParse(f[1], c, out int depth) || !float.TryParse(f[4], c, out float lr)
                 || !ulong.TryParse(f[5], c, out ulong seed) || !int.TryParse(f[7], c, out int epochs) || !int.TryParse(f[8], c, out int maxBatches)
                 || !double.TryParse(f[9], c, out double acc) || !double.TryParse(f[10], c, out double testLoss) || !double.TryParse(f[11], c, out double trainLoss)

@@ -72,5 +72,9 @@ public sealed class PcTransferTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("--lrs must list positive learning rates", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_root, "bad"))); // nothing written
+
+        (code, _, stderr) = CliInProcess.Run(["pc", "transfer", "--params", "mupc:0.1", "--dataset", "digits", "--out", Path.Combine(_root, "bad")]);
+        Assert.Equal(2, code);
+        Assert.Contains("the rates come from --lrs", stderr, StringComparison.Ordinal);
     }
 }
